@@ -1,0 +1,87 @@
+# ngx_http_article_module: build against Debian's nginx, test, bench, run.
+#
+#   make          build build/ngx_http_article_module.so (and redis/article-push)
+#   make run      serve examples/ on 127.0.0.1 (Ctrl-C stops)
+#   make test     unit tests, then prove -r t/ against real nginx and redis
+#   make test-asan   the same with the module built with ASan + UBSan
+#   make test-valgrind  prove -r t/ with nginx under valgrind memcheck
+#   make fuzz     every libFuzzer target for FUZZ_SECONDS each
+#   make bench    benchmarks, printed as ratios measured in one run
+
+SHELL       := /bin/bash
+CC          ?= cc
+NGX_SRC     ?= /usr/share/nginx/src
+BUILD       ?= build
+FUZZ_SECONDS ?= 60
+CFLAGS_CORE  = -O2 -g -Wall -Wextra -Werror -Isrc
+
+CORE_SRCS   = src/art_yaml.c src/art_html.c src/art_ua.c
+MODULE_SRCS = config ngx_http_article_module.c $(wildcard src/*.c src/*.h)
+UNIT_TESTS  = $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(wildcard t/unit/test_*.c))
+FUZZERS     = $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard t/fuzz/fuzz_*.c))
+
+DEB_PKGS    = nginx nginx-dev libyaml-dev libhiredis-dev redis-server \
+              build-essential libpcre2-dev libssl-dev zlib1g-dev perl \
+              curl gzip
+
+.PHONY: all deps module unit test test-asan test-valgrind fuzz bench run \
+        clean
+
+all: module
+
+# Debian packages: installed only when one is missing
+deps:
+	@util/deps.sh $(DEB_PKGS)
+
+module: $(BUILD)/ngx_http_article_module.so
+
+$(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
+	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"
+
+$(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/art_*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CORE) -fsanitize=address,undefined -o $@ $< $(CORE_SRCS) -lyaml
+
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do \
+	    echo "# $$t"; $$t || exit 1; \
+	done
+
+test: deps module unit
+	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
+	    prove -r t/
+
+test-asan: deps
+	$(MAKE) BUILD=build-asan \
+	    EXTRA_CC_OPT="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    EXTRA_LD_OPT="-fsanitize=address,undefined" module
+	TEST_NGINX_MODULE=$(CURDIR)/build-asan/ngx_http_article_module.so \
+	TEST_NGINX_ASAN=1 prove -r t/
+
+test-valgrind: deps module
+	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
+	TEST_NGINX_VALGRIND=1 prove -r t/
+
+$(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(wildcard src/art_*.h)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lyaml
+
+fuzz: deps $(FUZZERS)
+	@for f in $(FUZZERS); do \
+	    n=$$(basename $$f | sed 's/^fuzz_//'); \
+	    mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+	    echo "# $$f for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        $(BUILD)/fuzz/corpus-$$n t/fuzz/corpus/$$n 2>&1 \
+	        | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; \
+	    test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
+
+bench: deps module
+	bench/run.sh
+
+run: deps module
+	util/run.sh
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,671 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ *
+ * The front door: directives, configuration, module object.
+ */
+
+
+#include "ngx_http_article.h"
+
+
+#define NGX_HTTP_ARTICLE_DEFAULT_ZONE  (16 * 1024 * 1024)
+
+
+static void *ngx_http_article_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_article_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_article_map_directive(ngx_conf_t *cf,
+    ngx_command_t *dummy, void *conf);
+static char *ngx_http_article_map_redis(ngx_conf_t *cf,
+    ngx_http_article_map_t *map, ngx_str_t *value);
+static char *ngx_http_article(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_article_amp_mobile(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_article_init(ngx_conf_t *cf);
+
+
+static ngx_conf_enum_t  ngx_http_article_amp_targets[] = {
+    { ngx_string("cdn"), NGX_HTTP_ARTICLE_TARGET_CDN },
+    { ngx_string("amp"), NGX_HTTP_ARTICLE_TARGET_AMP },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_article_amp_statuses[] = {
+    { ngx_string("301"), NGX_HTTP_MOVED_PERMANENTLY },
+    { ngx_string("302"), NGX_HTTP_MOVED_TEMPORARILY },
+    { ngx_string("303"), NGX_HTTP_SEE_OTHER },
+    { ngx_string("307"), NGX_HTTP_TEMPORARY_REDIRECT },
+    { ngx_string("308"), NGX_HTTP_PERMANENT_REDIRECT },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_str_t  ngx_http_article_default_types[] = {
+    ngx_string("text/html"),
+    ngx_null_string
+};
+
+
+static ngx_command_t  ngx_http_article_commands[] = {
+
+    { ngx_string("article_map"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_BLOCK|NGX_CONF_TAKE1,
+      ngx_http_article_map_block,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("article"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_article,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("article_amp"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, amp),
+      NULL },
+
+    { ngx_string("article_amp_target"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, amp_target),
+      &ngx_http_article_amp_targets },
+
+    { ngx_string("article_amp_status"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, amp_status),
+      &ngx_http_article_amp_statuses },
+
+    { ngx_string("article_amp_mobile"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_article_amp_mobile,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("article_amp_tablets"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, amp_tablets),
+      NULL },
+
+    { ngx_string("article_amp_optout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, amp_optout),
+      NULL },
+
+    { ngx_string("article_og"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, og),
+      NULL },
+
+    { ngx_string("article_og_types"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_types_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, og_types_keys),
+      &ngx_http_article_default_types[0] },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_article_module_ctx = {
+    ngx_http_article_add_variables,        /* preconfiguration */
+    ngx_http_article_init,                 /* postconfiguration */
+
+    ngx_http_article_create_main_conf,     /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_article_create_loc_conf,      /* create location configuration */
+    ngx_http_article_merge_loc_conf        /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_article_module = {
+    NGX_MODULE_V1,
+    &ngx_http_article_module_ctx,          /* module context */
+    ngx_http_article_commands,             /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_http_article_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_article_main_conf_t  *amcf;
+
+    amcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_article_main_conf_t));
+    if (amcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&amcf->maps, cf->pool, 2,
+                       sizeof(ngx_http_article_map_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return amcf;
+}
+
+
+static void *
+ngx_http_article_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_article_loc_conf_t  *alcf;
+
+    alcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_article_loc_conf_t));
+    if (alcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     alcf->map = NULL;
+     *     alcf->key = NULL;
+     *     alcf->amp_optout = { 0, NULL };
+     *     alcf->og_types = { NULL };
+     *     alcf->og_types_keys = NULL;
+     */
+
+    alcf->amp = NGX_CONF_UNSET;
+    alcf->amp_target = NGX_CONF_UNSET_UINT;
+    alcf->amp_status = NGX_CONF_UNSET_UINT;
+    alcf->amp_mobile = NGX_CONF_UNSET_PTR;
+    alcf->amp_tablets = NGX_CONF_UNSET;
+    alcf->og = NGX_CONF_UNSET;
+
+    return alcf;
+}
+
+
+static char *
+ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_article_loc_conf_t  *prev = parent;
+    ngx_http_article_loc_conf_t  *conf = child;
+
+    u_char     *p;
+    ngx_str_t   name;
+
+    if (conf->map == NULL) {
+        conf->map = prev->map;
+        conf->key = prev->key;
+    }
+
+    ngx_conf_merge_value(conf->amp, prev->amp, 0);
+    ngx_conf_merge_uint_value(conf->amp_target, prev->amp_target,
+                              NGX_HTTP_ARTICLE_TARGET_CDN);
+    ngx_conf_merge_uint_value(conf->amp_status, prev->amp_status,
+                              NGX_HTTP_MOVED_TEMPORARILY);
+    ngx_conf_merge_ptr_value(conf->amp_mobile, prev->amp_mobile, NULL);
+    ngx_conf_merge_value(conf->amp_tablets, prev->amp_tablets, 0);
+    ngx_conf_merge_str_value(conf->amp_optout, prev->amp_optout, "noamp");
+    ngx_conf_merge_value(conf->og, prev->og, 0);
+
+    /* text/html is always in, as with sub_filter_types */
+    if (ngx_http_merge_types(cf, &conf->og_types_keys, &conf->og_types,
+                             &prev->og_types_keys, &prev->og_types,
+                             ngx_http_article_default_types)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (!conf->amp) {
+        return NGX_CONF_OK;
+    }
+
+    /* the opt-out is read as $arg_NAME and $cookie_NAME */
+
+    p = ngx_pnalloc(cf->pool, sizeof("cookie_") - 1 + conf->amp_optout.len);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    name.data = p;
+    name.len = ngx_sprintf(p, "arg_%V", &conf->amp_optout) - p;
+
+    conf->optout_arg = ngx_http_get_variable_index(cf, &name);
+    if (conf->optout_arg == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    name.len = ngx_sprintf(p, "cookie_%V", &conf->amp_optout) - p;
+
+    conf->optout_cookie = ngx_http_get_variable_index(cf, &name);
+    if (conf->optout_cookie == NGX_ERROR) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_article_init(ngx_conf_t *cf)
+{
+    ngx_str_t                      name = ngx_string("http_sec_ch_ua_mobile");
+    ngx_http_handler_pt           *h;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_article_main_conf_t  *amcf;
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
+
+    amcf->ch_mobile = ngx_http_get_variable_index(cf, &name);
+    if (amcf->ch_mobile == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_article_handler;
+
+    return ngx_http_article_filter_init(cf);
+}
+
+
+static char *
+ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_article_main_conf_t *amcf = conf;
+
+    char                     *rv;
+    ngx_str_t                *value;
+    ngx_uint_t                i;
+    ngx_conf_t                save;
+    ngx_http_article_map_t   *map, **maps;
+
+    value = cf->args->elts;
+
+    maps = amcf->maps.elts;
+
+    for (i = 0; i < amcf->maps.nelts; i++) {
+        if (maps[i]->name.len == value[1].len
+            && ngx_strncmp(maps[i]->name.data, value[1].data, value[1].len)
+               == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "duplicate article_map \"%V\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    map = ngx_pcalloc(cf->pool, sizeof(ngx_http_article_map_t));
+    if (map == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    map->name = value[1];
+    map->index = ART_INDEX_FILE;
+    map->size = NGX_CONF_UNSET_SIZE;
+    map->strict = NGX_CONF_UNSET;
+    map->redis_timeout = NGX_CONF_UNSET_MSEC;
+    map->cache_ttl = NGX_CONF_UNSET;
+    map->negative_ttl = NGX_CONF_UNSET;
+
+    if (ngx_array_init(&map->sources, cf->pool, 4, sizeof(ngx_str_t))
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    save = *cf;
+    cf->ctx = map;
+    cf->handler = ngx_http_article_map_directive;
+    cf->handler_conf = conf;
+
+    rv = ngx_conf_parse(cf, NULL);
+
+    *cf = save;
+
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    if (map->sources.nelts == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "no \"source\" in article_map \"%V\"", &map->name);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_init_size_value(map->size, NGX_HTTP_ARTICLE_DEFAULT_ZONE);
+    ngx_conf_init_value(map->strict, 0);
+    ngx_conf_init_msec_value(map->redis_timeout, 100);
+    ngx_conf_init_value(map->cache_ttl, 300);
+    ngx_conf_init_value(map->negative_ttl, 30);
+
+    if (map->redis_prefix.data == NULL) {
+        ngx_str_set(&map->redis_prefix, "article:");
+    }
+
+    map->shm_zone = ngx_shared_memory_add(cf, &map->name, map->size,
+                                          &ngx_http_article_module);
+    if (map->shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (map->shm_zone->data != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "shared memory zone \"%V\" is already used",
+                           &map->name);
+        return NGX_CONF_ERROR;
+    }
+
+    /* a fresh zone per cycle: old workers keep reading their generation */
+    map->shm_zone->init = ngx_http_article_init_zone;
+    map->shm_zone->data = map;
+    map->shm_zone->noreuse = 1;
+
+    maps = ngx_array_push(&amcf->maps);
+    if (maps == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *maps = map;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_article_map_directive(ngx_conf_t *cf, ngx_command_t *dummy,
+    void *conf)
+{
+    ngx_http_article_map_t  *map = cf->ctx;
+
+    ssize_t     size;
+    ngx_int_t   n;
+    ngx_str_t  *value, *name, *source;
+    ngx_msec_t  ms;
+
+    value = cf->args->elts;
+    name = &value[0];
+
+#define ngx_http_article_is(s)                                                \
+    (name->len == sizeof(s) - 1 && ngx_strcmp(name->data, s) == 0)
+
+    if (ngx_http_article_is("source") && cf->args->nelts == 2) {
+        source = ngx_array_push(&map->sources);
+        if (source == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *source = value[1];
+
+        /* relative to the prefix, as "-p" sets it */
+        if (ngx_conf_full_name(cf->cycle, source, 0) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_article_is("index")) {
+
+        if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "file") == 0) {
+            map->index = ART_INDEX_FILE;
+            return NGX_CONF_OK;
+        }
+
+        if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "url") == 0) {
+            map->index = ART_INDEX_URL;
+            return NGX_CONF_OK;
+        }
+
+        if (cf->args->nelts == 3 && ngx_strcmp(value[1].data, "field") == 0
+            && value[2].len)
+        {
+            map->index = ART_INDEX_FIELD;
+            map->key_field = value[2];
+            return NGX_CONF_OK;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid \"index\": file, url or field NAME "
+                           "expected");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_article_is("zone") && cf->args->nelts == 2) {
+        size = ngx_parse_size(&value[1]);
+
+        if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid zone size \"%V\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        map->size = size;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_article_is("strict") && cf->args->nelts == 2) {
+        if (ngx_strcmp(value[1].data, "on") == 0) {
+            map->strict = 1;
+
+        } else if (ngx_strcmp(value[1].data, "off") == 0) {
+            map->strict = 0;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid \"strict\": on or off expected");
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_article_is("redis") && cf->args->nelts == 2) {
+        return ngx_http_article_map_redis(cf, map, &value[1]);
+    }
+
+    if (ngx_http_article_is("redis_prefix") && cf->args->nelts == 2) {
+        map->redis_prefix = value[1];
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_article_is("redis_timeout") && cf->args->nelts == 2) {
+        ms = ngx_parse_time(&value[1], 0);
+        if (ms == (ngx_msec_t) NGX_ERROR || ms == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid redis_timeout \"%V\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        map->redis_timeout = ms;
+        return NGX_CONF_OK;
+    }
+
+    if ((ngx_http_article_is("cache_ttl")
+         || ngx_http_article_is("negative_ttl"))
+        && cf->args->nelts == 2)
+    {
+        n = ngx_parse_time(&value[1], 1);
+        if (n == NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid %V \"%V\"", name, &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (name->data[0] == 'c') {
+            map->cache_ttl = n;
+
+        } else {
+            map->negative_ttl = n;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+#undef ngx_http_article_is
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "unknown directive \"%V\" or invalid number of "
+                       "arguments in article_map", name);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_article_map_redis(ngx_conf_t *cf, ngx_http_article_map_t *map,
+    ngx_str_t *value)
+{
+    ngx_url_t  u;
+
+    if (map->redis_addr != NULL || map->redis_unix.len) {
+        return "is duplicate";
+    }
+
+    if (value->len > 5 && ngx_strncmp(value->data, "unix:", 5) == 0) {
+        map->redis_unix.len = value->len - 5;
+        map->redis_unix.data = value->data + 5;
+        return NGX_CONF_OK;
+    }
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = *value;
+    u.no_resolve = 0;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0
+        || u.no_port)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid redis address \"%V\"%s%s, "
+                           "host:port or unix:/path expected", value,
+                           u.err ? ": " : "", u.err ? u.err : "");
+        return NGX_CONF_ERROR;
+    }
+
+    map->redis_addr = &u.addrs[0];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_article(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_article_loc_conf_t *alcf = conf;
+
+    ngx_str_t                          *value;
+    ngx_uint_t                          i;
+    ngx_http_article_map_t            **maps;
+    ngx_http_article_main_conf_t       *amcf;
+    ngx_http_compile_complex_value_t    ccv;
+
+    if (alcf->map != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
+    maps = amcf->maps.elts;
+
+    for (i = 0; i < amcf->maps.nelts; i++) {
+        if (maps[i]->name.len == value[1].len
+            && ngx_strncmp(maps[i]->name.data, value[1].data, value[1].len)
+               == 0)
+        {
+            alcf->map = maps[i];
+            break;
+        }
+    }
+
+    if (alcf->map == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown article_map \"%V\" (an article_map "
+                           "must be declared before it is used)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    alcf->key = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (alcf->key == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[2];
+    ccv.complex_value = alcf->key;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_article_amp_mobile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_article_loc_conf_t *alcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (alcf->amp_mobile != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    alcf->amp_mobile = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (alcf->amp_mobile == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = alcf->amp_mobile;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}

@@ -1,0 +1,75 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ *
+ * The pure core: plain C types shared by the parser, the HTML renderer and
+ * the User-Agent classifier.  No nginx types here: the core is unit-tested,
+ * fuzzed and linked into redis/article-push without nginx.
+ */
+
+
+#ifndef _ART_CORE_H_INCLUDED_
+#define _ART_CORE_H_INCLUDED_
+
+
+#include <stddef.h>
+#include <stdint.h>
+
+
+#define ART_OK           0
+#define ART_SKIP         1       /* record unusable; the reason was reported */
+#define ART_ERROR       -1       /* out of memory */
+
+#define ART_MAX_INPUT    (4 * 1024 * 1024)   /* bytes of one record source */
+#define ART_MAX_URL      2048
+#define ART_MAX_TOPICS   64
+#define ART_MAX_DEPTH    64
+
+
+typedef struct {
+    size_t                len;
+    const unsigned char  *data;
+} art_str_t;
+
+
+/* memory for parsed values comes from the caller: a pool, a slab, malloc */
+typedef struct {
+    void                *(*alloc)(void *data, size_t size);
+    void                 *data;
+} art_alloc_t;
+
+
+/* one problem of a record: 1-based line and column, and what is wrong */
+typedef void (*art_report_pt)(void *data, size_t line, size_t col,
+    const char *text);
+
+
+typedef enum {
+    ART_TITLE = 0,
+    ART_EXCERPT,
+    ART_WEB_URL,
+    ART_AMP_URL,
+    ART_CDN_AMP_URL,
+    ART_PUBLISHED_TIME,
+    ART_CATEGORY,
+    ART_SITE_NAME,
+    ART_IMAGE_URL,
+    ART_IMAGE_WIDTH,              /* digits only, else absent */
+    ART_IMAGE_HEIGHT,
+    ART_KEY_FIELD,                /* value of "index field NAME" */
+    ART_NFIELDS
+} art_field_e;
+
+
+/* an absent field has len == 0 */
+typedef struct {
+    art_str_t             field[ART_NFIELDS];
+    art_str_t            *topics;
+    size_t                ntopics;
+    unsigned              published:1;
+    size_t                line;       /* where the document starts */
+    size_t                col;
+} art_article_t;
+
+
+#endif /* _ART_CORE_H_INCLUDED_ */

@@ -1,0 +1,290 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ *
+ * HTML escaping, the OG/Twitter tag block and the "</head>" scanner.
+ */
+
+
+#include <string.h>
+
+#include "art_html.h"
+
+
+/* when a line of the tag block is written */
+typedef enum {
+    ART_OG_ALWAYS = 0,
+    ART_OG_IMAGE,                 /* only with an image URL */
+    ART_OG_NO_IMAGE               /* only without one */
+} art_og_when_e;
+
+
+#define ART_OG_NONE    -1         /* a constant line, no value */
+#define ART_OG_TOPICS  -2         /* one line per non-empty topic */
+
+
+typedef struct {
+    art_og_when_e         when;
+    int                   field;  /* art_field_e, ART_OG_NONE, ART_OG_TOPICS */
+    art_str_t             prefix;
+    art_str_t             suffix;
+} art_og_line_t;
+
+
+#define art_og_s(s)  { sizeof(s) - 1, (const unsigned char *) s }
+#define art_og_meta(when, field, attr, name)                                  \
+    { when, field, art_og_s("<meta " attr "=\"" name "\" content=\""),        \
+      art_og_s("\">\n") }
+#define art_og_const(when, text)                                              \
+    { when, ART_OG_NONE, art_og_s(text "\n"), { 0, NULL } }
+
+
+/*
+ * The block, once: art_og_len() and art_og_render() both walk this table
+ * through art_og_write(), so they cannot disagree.
+ */
+static const art_og_line_t  art_og_lines[] = {
+
+    art_og_const(ART_OG_ALWAYS,
+                 "<meta property=\"og:type\" content=\"article\">"),
+    art_og_meta(ART_OG_ALWAYS, ART_TITLE, "property", "og:title"),
+    art_og_meta(ART_OG_ALWAYS, ART_EXCERPT, "property", "og:description"),
+    art_og_meta(ART_OG_ALWAYS, ART_WEB_URL, "property", "og:url"),
+    art_og_meta(ART_OG_ALWAYS, ART_SITE_NAME, "property", "og:site_name"),
+    art_og_meta(ART_OG_ALWAYS, ART_IMAGE_URL, "property", "og:image"),
+    art_og_meta(ART_OG_IMAGE, ART_IMAGE_WIDTH, "property", "og:image:width"),
+    art_og_meta(ART_OG_IMAGE, ART_IMAGE_HEIGHT, "property",
+                "og:image:height"),
+    art_og_meta(ART_OG_ALWAYS, ART_PUBLISHED_TIME, "property",
+                "article:published_time"),
+    art_og_meta(ART_OG_ALWAYS, ART_CATEGORY, "property", "article:section"),
+    art_og_meta(ART_OG_ALWAYS, ART_OG_TOPICS, "property", "article:tag"),
+    art_og_const(ART_OG_IMAGE,
+        "<meta name=\"twitter:card\" content=\"summary_large_image\">"),
+    art_og_const(ART_OG_NO_IMAGE,
+                 "<meta name=\"twitter:card\" content=\"summary\">"),
+    art_og_meta(ART_OG_ALWAYS, ART_TITLE, "name", "twitter:title"),
+    art_og_meta(ART_OG_ALWAYS, ART_EXCERPT, "name", "twitter:description"),
+    art_og_meta(ART_OG_ALWAYS, ART_IMAGE_URL, "name", "twitter:image"),
+
+    { ART_OG_ALWAYS, ART_AMP_URL, art_og_s("<link rel=\"amphtml\" href=\""),
+      art_og_s("\">\n") }
+};
+
+
+static size_t art_og_write(const art_article_t *a, unsigned char *dst);
+static size_t art_og_value(const art_og_line_t *l, const art_str_t *v,
+    unsigned char *dst);
+
+
+size_t
+art_html_escape_len(const unsigned char *s, size_t n)
+{
+    size_t                len;
+    const unsigned char  *end;
+
+    len = n;
+
+    for (end = s + n; s < end; s++) {
+        switch (*s) {
+        case '&':
+            len += sizeof("&amp;") - 2;
+            break;
+        case '<':
+        case '>':
+            len += sizeof("&lt;") - 2;
+            break;
+        case '"':
+            len += sizeof("&quot;") - 2;
+            break;
+        case '\'':
+            len += sizeof("&#39;") - 2;
+            break;
+        default:
+            break;
+        }
+    }
+
+    return len;
+}
+
+
+unsigned char *
+art_html_escape(unsigned char *dst, const unsigned char *s, size_t n)
+{
+    const unsigned char  *end;
+
+    for (end = s + n; s < end; s++) {
+        switch (*s) {
+        case '&':
+            memcpy(dst, "&amp;", 5);
+            dst += 5;
+            break;
+        case '<':
+            memcpy(dst, "&lt;", 4);
+            dst += 4;
+            break;
+        case '>':
+            memcpy(dst, "&gt;", 4);
+            dst += 4;
+            break;
+        case '"':
+            memcpy(dst, "&quot;", 6);
+            dst += 6;
+            break;
+        case '\'':
+            memcpy(dst, "&#39;", 5);
+            dst += 5;
+            break;
+        default:
+            *dst++ = *s;
+        }
+    }
+
+    return dst;
+}
+
+
+size_t
+art_og_len(const art_article_t *a)
+{
+    return art_og_write(a, NULL);
+}
+
+
+unsigned char *
+art_og_render(const art_article_t *a, unsigned char *dst)
+{
+    return dst + art_og_write(a, dst);
+}
+
+
+/* with dst == NULL only counts */
+static size_t
+art_og_write(const art_article_t *a, unsigned char *dst)
+{
+    size_t                len, i, n;
+    unsigned              image;
+    const art_og_line_t  *l;
+
+    len = 0;
+    image = (a->field[ART_IMAGE_URL].len != 0);
+
+    for (i = 0; i < sizeof(art_og_lines) / sizeof(art_og_lines[0]); i++) {
+        l = &art_og_lines[i];
+
+        if ((l->when == ART_OG_IMAGE && !image)
+            || (l->when == ART_OG_NO_IMAGE && image))
+        {
+            continue;
+        }
+
+        if (l->field == ART_OG_TOPICS) {
+            for (n = 0; n < a->ntopics; n++) {
+                len += art_og_value(l, &a->topics[n],
+                                    dst != NULL ? dst + len : NULL);
+            }
+
+            continue;
+        }
+
+        if (l->field == ART_OG_NONE) {
+            if (dst != NULL) {
+                memcpy(dst + len, l->prefix.data, l->prefix.len);
+            }
+
+            len += l->prefix.len;
+            continue;
+        }
+
+        len += art_og_value(l, &a->field[l->field],
+                            dst != NULL ? dst + len : NULL);
+    }
+
+    return len;
+}
+
+
+/* one "prefix VALUE suffix" line; nothing for an empty value */
+static size_t
+art_og_value(const art_og_line_t *l, const art_str_t *v, unsigned char *dst)
+{
+    unsigned char  *p;
+
+    if (v->len == 0) {
+        return 0;
+    }
+
+    if (dst == NULL) {
+        return l->prefix.len + art_html_escape_len(v->data, v->len)
+               + l->suffix.len;
+    }
+
+    p = dst;
+    memcpy(p, l->prefix.data, l->prefix.len);
+    p += l->prefix.len;
+    p = art_html_escape(p, v->data, v->len);
+    memcpy(p, l->suffix.data, l->suffix.len);
+    p += l->suffix.len;
+
+    return p - dst;
+}
+
+
+const unsigned char *
+art_head_scan(art_head_scan_t *s, const unsigned char *p,
+    const unsigned char *last)
+{
+    size_t         m, k;
+    unsigned char  c, want;
+
+    static const unsigned char  head[] = "</head>";
+
+    m = s->matched;
+
+    /* bytes of the current candidate that lie before p */
+    k = m;
+
+    while (p < last) {
+
+        if (m == 0) {
+            p = memchr(p, '<', last - p);
+
+            if (p == NULL) {
+                s->matched = 0;
+                return NULL;
+            }
+
+            k = 0;
+            m = 1;
+            p++;
+            continue;
+        }
+
+        c = *p;
+        want = head[m];
+
+        /* only "head" are letters; "<", "/" and ">" must not be folded */
+        if (m >= 2 && m <= 5) {
+            c |= 0x20;
+        }
+
+        if (c != want) {
+            /* no self-overlap in "</head>": restart at this very byte */
+            m = 0;
+            k = 0;
+            continue;
+        }
+
+        p++;
+
+        if (++m == ART_HEAD_LEN) {
+            s->matched = k;
+            return p;
+        }
+    }
+
+    s->matched = m;
+
+    return NULL;
+}

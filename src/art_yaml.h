@@ -1,0 +1,50 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ */
+
+
+#ifndef _ART_YAML_H_INCLUDED_
+#define _ART_YAML_H_INCLUDED_
+
+
+#include "art_core.h"
+
+
+typedef enum {
+    ART_INDEX_FILE = 0,
+    ART_INDEX_URL,
+    ART_INDEX_FIELD
+} art_index_e;
+
+
+typedef struct {
+    art_index_e           index;
+    art_str_t             key_field;     /* "index field NAME", NUL-ended */
+    art_alloc_t           alloc;
+    art_report_pt         report;
+    void                 *report_data;
+} art_parse_conf_t;
+
+
+/*
+ * Parses the first YAML document of [p, p + len) into *a.  Every problem is
+ * reported through cf->report.  ART_OK: the record is usable (problems may
+ * have made some fields absent); ART_SKIP: it is not; ART_ERROR: no memory.
+ * With ART_INDEX_URL and ART_INDEX_FIELD the key is left in
+ * a->field[ART_KEY_FIELD].
+ */
+int art_parse(const art_parse_conf_t *cf, const unsigned char *p, size_t len,
+    art_article_t *a);
+
+/* NULL when the URL is valid, else what is wrong with it */
+const char *art_url_check(const unsigned char *p, size_t len);
+
+/* the path of a valid URL, without query or fragment; "/" when empty */
+art_str_t art_url_path(const unsigned char *p, size_t len);
+
+/* the file name without directory and last extension */
+art_str_t art_file_key(const unsigned char *path, size_t len);
+
+
+#endif /* _ART_YAML_H_INCLUDED_ */

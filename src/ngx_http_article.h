@@ -1,0 +1,182 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ */
+
+
+#ifndef _NGX_HTTP_ARTICLE_H_INCLUDED_
+#define _NGX_HTTP_ARTICLE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "art_core.h"
+#include "art_yaml.h"
+#include "art_html.h"
+#include "art_ua.h"
+
+
+/* the strings a stored record keeps, in this order */
+typedef enum {
+    NGX_HTTP_ARTICLE_KEY = 0,
+    NGX_HTTP_ARTICLE_TITLE,
+    NGX_HTTP_ARTICLE_EXCERPT,
+    NGX_HTTP_ARTICLE_URL,
+    NGX_HTTP_ARTICLE_AMP_URL,
+    NGX_HTTP_ARTICLE_CDN_AMP_URL,
+    NGX_HTTP_ARTICLE_PUBLISHED_TIME,
+    NGX_HTTP_ARTICLE_SITE_NAME,
+    NGX_HTTP_ARTICLE_IMAGE,
+    NGX_HTTP_ARTICLE_OG,
+    NGX_HTTP_ARTICLE_NSTR
+} ngx_http_article_str_e;
+
+
+#define NGX_HTTP_ARTICLE_PUBLISHED   0x01
+#define NGX_HTTP_ARTICLE_FROM_REDIS  0x02
+
+
+/*
+ * A record: a header and its strings, packed.  Records from files are
+ * written once by the master and never change in their generation.
+ */
+typedef struct {
+    uint64_t                      hash;
+    uint32_t                      end[NGX_HTTP_ARTICLE_NSTR];
+    uint32_t                      flags;
+    u_char                        data[];
+} ngx_http_article_rec_t;
+
+
+typedef struct {
+    ngx_atomic_t                  lookups;
+    ngx_atomic_t                  hits;
+    ngx_atomic_t                  misses;
+    ngx_atomic_t                  redirects;
+    ngx_atomic_t                  injections;
+    ngx_atomic_t                  alloc_failures;
+    ngx_atomic_t                  redis_queries;
+    ngx_atomic_t                  redis_errors;
+    ngx_atomic_t                  redis_timeouts;
+} ngx_http_article_counters_t;
+
+
+/* the head of a map's zone */
+typedef struct {
+    ngx_http_article_rec_t      **index;    /* open addressing, 2^n slots */
+    ngx_uint_t                    mask;
+    ngx_uint_t                    articles;
+    ngx_uint_t                    unpublished;
+    ngx_uint_t                    skipped_files;
+    ngx_msec_t                    load_ms;
+    size_t                        used;
+    ngx_http_article_counters_t   counters;
+} ngx_http_article_sh_t;
+
+
+typedef struct {
+    ngx_str_t                     name;
+    ngx_array_t                   sources;      /* ngx_str_t, full globs */
+    art_index_e                   index;
+    ngx_str_t                     key_field;
+    size_t                        size;
+    ngx_flag_t                    strict;
+
+    ngx_addr_t                   *redis_addr;
+    ngx_str_t                     redis_unix;
+    ngx_str_t                     redis_prefix;
+    ngx_msec_t                    redis_timeout;
+    time_t                        cache_ttl;
+    time_t                        negative_ttl;
+
+    ngx_shm_zone_t               *shm_zone;
+    ngx_slab_pool_t              *shpool;
+    ngx_http_article_sh_t        *sh;
+
+    u_char                       *conf_file;
+    ngx_uint_t                    conf_line;
+} ngx_http_article_map_t;
+
+
+#define NGX_HTTP_ARTICLE_TARGET_CDN  0
+#define NGX_HTTP_ARTICLE_TARGET_AMP  1
+
+
+typedef struct {
+    ngx_array_t                   maps;         /* ngx_http_article_map_t * */
+    ngx_int_t                     ch_mobile;    /* $http_sec_ch_ua_mobile */
+} ngx_http_article_main_conf_t;
+
+
+typedef struct {
+    ngx_http_article_map_t       *map;
+    ngx_http_complex_value_t     *key;
+
+    ngx_flag_t                    amp;
+    ngx_uint_t                    amp_target;
+    ngx_uint_t                    amp_status;
+    ngx_http_complex_value_t     *amp_mobile;
+    ngx_flag_t                    amp_tablets;
+    ngx_str_t                     amp_optout;
+    ngx_int_t                     optout_arg;   /* $arg_NAME */
+    ngx_int_t                     optout_cookie; /* $cookie_NAME */
+
+    ngx_flag_t                    og;
+    ngx_hash_t                    og_types;
+    ngx_array_t                  *og_types_keys;
+} ngx_http_article_loc_conf_t;
+
+
+/* per request */
+typedef struct {
+    ngx_http_article_rec_t       *rec;          /* found and published */
+    ngx_str_t                     key;
+
+    ngx_str_t                     og;           /* the block to insert */
+    art_head_scan_t               scan;
+    u_char                        held[8];      /* a partial "</head>" */
+    size_t                        nheld;
+
+    unsigned                      done:1;
+    unsigned                      vary:1;
+    unsigned                      inject:1;
+    unsigned                      injected:1;
+} ngx_http_article_ctx_t;
+
+
+extern ngx_module_t  ngx_http_article_module;
+
+
+/* ngx_http_article_shm.c */
+ngx_int_t ngx_http_article_init_zone(ngx_shm_zone_t *shm_zone, void *data);
+uint64_t ngx_http_article_hash(u_char *key, size_t len);
+ngx_http_article_rec_t *ngx_http_article_find(ngx_http_article_sh_t *sh,
+    u_char *key, size_t len);
+void ngx_http_article_rec_str(ngx_http_article_rec_t *rec, ngx_uint_t n,
+    ngx_str_t *s);
+size_t ngx_http_article_rec_size(art_article_t *a, art_str_t *key);
+void ngx_http_article_rec_fill(ngx_http_article_rec_t *rec, art_article_t *a,
+    art_str_t *key);
+
+/* ngx_http_article_load.c */
+ngx_int_t ngx_http_article_load(ngx_http_article_map_t *map,
+    ngx_slab_pool_t *shpool, ngx_log_t *log);
+
+/* ngx_http_article_amp.c */
+ngx_int_t ngx_http_article_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_article_amp_target(ngx_http_article_loc_conf_t *alcf,
+    ngx_http_article_rec_t *rec, ngx_str_t *target);
+ngx_int_t ngx_http_article_mobile(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf);
+
+/* ngx_http_article_filter.c */
+ngx_int_t ngx_http_article_filter_init(ngx_conf_t *cf);
+
+/* ngx_http_article_var.c */
+ngx_int_t ngx_http_article_add_variables(ngx_conf_t *cf);
+ngx_http_article_ctx_t *ngx_http_article_lookup(ngx_http_request_t *r);
+
+
+#endif /* _NGX_HTTP_ARTICLE_H_INCLUDED_ */

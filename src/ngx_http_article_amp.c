@@ -1,0 +1,240 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ *
+ * The preaccess phase handler: the request's article look-up, then the
+ * redirect of mobile readers to the article's AMP page, decided before any
+ * content handler or upstream runs.
+ */
+
+
+#include "ngx_http_article.h"
+
+
+static ngx_int_t ngx_http_article_amp(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf, ngx_http_article_ctx_t *ctx);
+static ngx_int_t ngx_http_article_opted_out(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf);
+static ngx_int_t ngx_http_article_is_self(ngx_http_request_t *r,
+    ngx_str_t *target);
+static ngx_int_t ngx_http_article_true(ngx_http_variable_value_t *v);
+
+
+ngx_int_t
+ngx_http_article_handler(ngx_http_request_t *r)
+{
+    ngx_http_article_ctx_t       *ctx;
+    ngx_http_article_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
+
+    if (alcf->map == NULL || r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_article_lookup(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (!alcf->amp || ctx->rec == NULL
+        || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
+    {
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_article_amp(r, alcf, ctx);
+}
+
+
+static ngx_int_t
+ngx_http_article_amp(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf, ngx_http_article_ctx_t *ctx)
+{
+    ngx_str_t                  target, mobile;
+    ngx_table_elt_t           *h;
+    ngx_http_article_map_t    *map;
+
+    /* the decision depends on the client: every answer says so */
+    ctx->vary = 1;
+
+    if (ngx_http_article_amp_target(alcf, ctx->rec, &target) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    if (alcf->amp_mobile != NULL) {
+        if (ngx_http_complex_value(r, alcf->amp_mobile, &mobile) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (mobile.len == 0 || (mobile.len == 1 && mobile.data[0] == '0')) {
+            return NGX_DECLINED;
+        }
+
+    } else if (!ngx_http_article_mobile(r, alcf)) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_article_opted_out(r, alcf)
+        || ngx_http_article_is_self(r, &target))
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_http_clear_location(r);
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* a record from a file outlives the request; one from Redis was copied */
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value = target;
+    r->headers_out.location = h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Cache-Control");
+    ngx_str_set(&h->value, "private");
+
+    map = alcf->map;
+    (void) ngx_atomic_fetch_add(&map->sh->counters.redirects, 1);
+
+    return alcf->amp_status;
+}
+
+
+/* the preferred valid target: both URLs were validated when stored */
+
+ngx_int_t
+ngx_http_article_amp_target(ngx_http_article_loc_conf_t *alcf,
+    ngx_http_article_rec_t *rec, ngx_str_t *target)
+{
+    ngx_uint_t  first, second;
+
+    if (alcf->amp_target == NGX_HTTP_ARTICLE_TARGET_CDN) {
+        first = NGX_HTTP_ARTICLE_CDN_AMP_URL;
+        second = NGX_HTTP_ARTICLE_AMP_URL;
+
+    } else {
+        first = NGX_HTTP_ARTICLE_AMP_URL;
+        second = NGX_HTTP_ARTICLE_CDN_AMP_URL;
+    }
+
+    ngx_http_article_rec_str(rec, first, target);
+
+    if (target->len == 0) {
+        ngx_http_article_rec_str(rec, second, target);
+    }
+
+    return target->len ? NGX_OK : NGX_DECLINED;
+}
+
+
+/* the built-in detection: crawler, then Sec-CH-UA-Mobile, then the agent */
+
+ngx_int_t
+ngx_http_article_mobile(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf)
+{
+    u_char                        *ua, *hint;
+    size_t                         ua_len, hint_len;
+    ngx_http_variable_value_t     *v;
+    ngx_http_article_main_conf_t  *amcf;
+
+    ua = NULL;
+    ua_len = 0;
+
+    if (r->headers_in.user_agent != NULL) {
+        ua = r->headers_in.user_agent->value.data;
+        ua_len = r->headers_in.user_agent->value.len;
+    }
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_article_module);
+
+    hint = NULL;
+    hint_len = 0;
+
+    v = ngx_http_get_indexed_variable(r, amcf->ch_mobile);
+
+    if (v != NULL && !v->not_found) {
+        hint = v->data;
+        hint_len = v->len;
+    }
+
+    return art_ua_is_mobile(ua, ua_len, hint, hint_len, alcf->amp_tablets);
+}
+
+
+static ngx_int_t
+ngx_http_article_opted_out(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf)
+{
+    ngx_http_variable_value_t  *v;
+
+    v = ngx_http_get_indexed_variable(r, alcf->optout_arg);
+
+    if (ngx_http_article_true(v)) {
+        return 1;
+    }
+
+    v = ngx_http_get_indexed_variable(r, alcf->optout_cookie);
+
+    return ngx_http_article_true(v);
+}
+
+
+static ngx_int_t
+ngx_http_article_true(ngx_http_variable_value_t *v)
+{
+    return v != NULL && !v->not_found && v->len
+           && !(v->len == 1 && v->data[0] == '0');
+}
+
+
+/* never a loop: no redirect to the URL being requested */
+
+static ngx_int_t
+ngx_http_article_is_self(ngx_http_request_t *r, ngx_str_t *target)
+{
+    u_char     *p, *last;
+    size_t      n;
+    ngx_str_t  *host;
+
+    p = target->data;
+    last = p + target->len;
+
+    n = (p[4] == 's' || p[4] == 'S') ? 8 : 7;     /* "https://", "http://" */
+    p += n;
+
+    host = &r->headers_in.server;
+
+    if ((size_t) (last - p) < host->len
+        || ngx_strncasecmp(p, host->data, host->len) != 0)
+    {
+        return 0;
+    }
+
+    p += host->len;
+
+    /* an explicit port in the target is compared as written */
+    if (r->headers_in.host != NULL) {
+        n = r->headers_in.host->value.len;
+
+        if (n > host->len && (size_t) (last - p) >= n - host->len
+            && ngx_strncmp(p, r->headers_in.host->value.data + host->len,
+                           n - host->len) == 0)
+        {
+            p += n - host->len;
+        }
+    }
+
+    return (size_t) (last - p) == r->unparsed_uri.len
+           && ngx_strncmp(p, r->unparsed_uri.data, r->unparsed_uri.len) == 0;
+}

@@ -1,0 +1,417 @@
+package ArticleTest;
+
+# Our small test harness, in the spirit of nginx-tests: a temporary prefix,
+# free loopback ports, real nginx (the module loaded with load_module), a
+# real redis-server when a test asks for one, HTTP without following
+# redirects, and a final check that the error log holds no alert, crit,
+# emerg or sanitizer report.
+#
+# Environment:
+#   TEST_NGINX_MODULE    path of ngx_http_article_module.so (required)
+#   TEST_NGINX_BINARY    nginx binary (default: nginx in PATH)
+#   TEST_NGINX_ASAN      nginx runs with libasan preloaded
+#   TEST_NGINX_VALGRIND  nginx runs under valgrind memcheck
+#   TEST_NGINX_LEAVE     keep the temporary directory
+
+use strict;
+use warnings;
+
+use File::Temp qw(tempdir);
+use File::Path qw(make_path);
+use File::Basename qw(dirname);
+use IO::Socket::INET;
+use HTTP::Tiny;
+use Time::HiRes qw(sleep time);
+use POSIX qw(WNOHANG);
+use Test::More;
+
+our $VERSION = '1.0';
+
+my %used_ports;
+
+sub new {
+    my ($class, %opts) = @_;
+
+    my $self = bless {
+        dir   => tempdir('article-t-XXXXXX', TMPDIR => 1,
+                         CLEANUP => !$ENV{TEST_NGINX_LEAVE}),
+        ports => {},
+        pids  => [],
+    }, $class;
+
+    $self->{module} = $ENV{TEST_NGINX_MODULE}
+        or BAIL_OUT('TEST_NGINX_MODULE is not set: run "make test"');
+    $self->{nginx} = $ENV{TEST_NGINX_BINARY} || 'nginx';
+
+    mkdir "$self->{dir}/logs";
+
+    return $self;
+}
+
+sub dir { $_[0]->{dir} }
+
+# a free loopback port per name, the same one each time it is asked for
+sub port {
+    my ($self, $name) = @_;
+
+    return $self->{ports}{$name} if $self->{ports}{$name};
+
+    for (1 .. 200) {
+        my $port = 20000 + int(rand(40000));
+        next if $used_ports{$port};
+
+        my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                      LocalPort => $port, Listen => 1,
+                                      ReuseAddr => 1)
+            or next;
+        close $s;
+
+        $used_ports{$port} = 1;
+        return $self->{ports}{$name} = $port;
+    }
+
+    die "no free port";
+}
+
+sub expand {
+    my ($self, $text) = @_;
+
+    $text =~ s/%%PORT_(\w+)%%/$self->port($1)/ge;
+    $text =~ s/%%TESTDIR%%/$self->{dir}/g;
+
+    return $text;
+}
+
+sub write_file {
+    my ($self, $name, $content) = @_;
+
+    my $path = "$self->{dir}/$name";
+    make_path(dirname($path));
+
+    open my $fh, '>:raw', $path or die "$path: $!";
+    print $fh $content;
+    close $fh;
+
+    return $path;
+}
+
+# a file of t/data/ copied into DIR of the prefix
+sub copy_data {
+    my ($self, $name, $dir) = @_;
+
+    open my $fh, '<:raw', "t/data/$name" or die "t/data/$name: $!";
+    local $/;
+    my $content = <$fh>;
+    close $fh;
+
+    return $self->write_file("$dir/$name", $content);
+}
+
+sub read_file {
+    my ($self, $name) = @_;
+
+    open my $fh, '<:raw', "$self->{dir}/$name" or return '';
+    local $/;
+    my $content = <$fh>;
+    close $fh;
+
+    return $content;
+}
+
+# the http{} block's content; the harness adds the rest
+sub write_config {
+    my ($self, $http, %opts) = @_;
+
+    my $main = $opts{main} // '';
+    my $workers = $opts{workers} // 1;
+
+    my $conf = <<"EOF";
+load_module $self->{module};
+worker_processes $workers;
+error_log $self->{dir}/error.log info;
+pid $self->{dir}/nginx.pid;
+$main
+events {
+    worker_connections 1024;
+}
+
+http {
+    access_log off;
+    client_body_temp_path $self->{dir}/tmp_body;
+    proxy_temp_path $self->{dir}/tmp_proxy;
+    fastcgi_temp_path $self->{dir}/tmp_fastcgi;
+    uwsgi_temp_path $self->{dir}/tmp_uwsgi;
+    scgi_temp_path $self->{dir}/tmp_scgi;
+
+$http
+}
+EOF
+
+    $self->write_file('nginx.conf', $self->expand($conf));
+
+    return $self;
+}
+
+sub nginx_cmd {
+    my ($self, @args) = @_;
+
+    my @cmd = ($self->{nginx}, '-p', "$self->{dir}/", '-c',
+               "$self->{dir}/nginx.conf", '-e', "$self->{dir}/error.log",
+               @args);
+
+    if ($ENV{TEST_NGINX_VALGRIND}) {
+        unshift @cmd, 'valgrind', '-q', '--trace-children=yes',
+            '--error-exitcode=0', '--num-callers=30',
+            "--log-file=$self->{dir}/valgrind.%p";
+    }
+
+    return @cmd;
+}
+
+sub env_prefix {
+    my ($self) = @_;
+
+    return () unless $ENV{TEST_NGINX_ASAN};
+
+    my $asan = `gcc -print-file-name=libasan.so`;
+    my $ubsan = `gcc -print-file-name=libubsan.so`;
+    chomp($asan, $ubsan);
+
+    return (LD_PRELOAD => "$asan $ubsan",
+            ASAN_OPTIONS => "detect_leaks=0:log_path=$self->{dir}/asan"
+                . ":abort_on_error=0",
+            UBSAN_OPTIONS => "print_stacktrace=1:log_path=$self->{dir}/ubsan");
+}
+
+# nginx -t: (exit status, what it printed)
+sub test_config {
+    my ($self) = @_;
+
+    local %ENV = (%ENV, $self->env_prefix);
+    my @cmd = $self->nginx_cmd('-t');
+    my $out = `@cmd 2>&1`;
+
+    return ($? >> 8, $out);
+}
+
+sub run {
+    my ($self, %opts) = @_;
+
+    local %ENV = (%ENV, $self->env_prefix);
+    my @cmd = $self->nginx_cmd();
+
+    my $out = `@cmd 2>&1`;
+    if ($? != 0) {
+        return $self if $opts{may_fail};
+        diag($out);
+        BAIL_OUT("nginx did not start");
+    }
+
+    $self->{running} = 1;
+    $self->wait_port($_) for grep { /^80/ } keys %{$self->{ports}};
+
+    return $self;
+}
+
+sub master_pid {
+    my ($self) = @_;
+
+    my $pid = $self->read_file('nginx.pid');
+    chomp $pid;
+    return $pid;
+}
+
+sub worker_pids {
+    my ($self) = @_;
+
+    my $master = $self->master_pid or return ();
+    my @pids = split ' ', `pgrep -P $master 2>/dev/null`;
+    return @pids;
+}
+
+# reload and wait until the old workers are gone
+sub reload {
+    my ($self) = @_;
+
+    my @old = $self->worker_pids;
+    my $master = $self->master_pid;
+
+    kill 'HUP', $master;
+
+    for (1 .. 200) {
+        sleep 0.05;
+        my %now = map { $_ => 1 } $self->worker_pids;
+        last if %now && !grep { $now{$_} } @old;
+    }
+
+    return $self;
+}
+
+sub stop {
+    my ($self) = @_;
+
+    return unless $self->{running};
+
+    my $pid = $self->master_pid;
+    if ($pid) {
+        kill 'QUIT', $pid;
+
+        for (1 .. 100) {
+            last unless kill 0, $pid;
+            sleep 0.05;
+        }
+
+        kill 'KILL', $pid if kill 0, $pid;
+    }
+
+    $self->{running} = 0;
+}
+
+sub wait_port {
+    my ($self, $name) = @_;
+
+    my $port = $self->port($name);
+
+    for (1 .. 100) {
+        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port");
+        return 1 if $s;
+        sleep 0.05;
+    }
+
+    return 0;
+}
+
+sub http {
+    my ($self, $method, $uri, %opts) = @_;
+
+    my $port = $opts{port} // $self->port('8080');
+    my $http = HTTP::Tiny->new(max_redirect => 0, timeout => $opts{timeout}
+                               // 10, keep_alive => 0);
+
+    return $http->request($method, "http://127.0.0.1:$port$uri",
+                          { headers => $opts{headers} || {},
+                            defined $opts{content}
+                                ? (content => $opts{content}) : () });
+}
+
+sub get { my ($self, $uri, %opts) = @_; $self->http('GET', $uri, %opts) }
+
+sub error_log { $_[0]->read_file('error.log') }
+
+# lines of the error log that match, in order
+sub log_lines {
+    my ($self, $re) = @_;
+    return grep { /$re/ } split /\n/, $self->error_log;
+}
+
+sub start_redis {
+    my ($self, %opts) = @_;
+
+    my $port = $self->port($opts{name} // 'redis');
+    my $pid = fork();
+    die "fork: $!" unless defined $pid;
+
+    if ($pid == 0) {
+        open STDOUT, '>', "$self->{dir}/redis.log";
+        open STDERR, '>&', \*STDOUT;
+        exec 'redis-server', '--port', $port, '--bind', '127.0.0.1',
+            '--save', '', '--appendonly', 'no', '--daemonize', 'no',
+            '--dir', $self->{dir}, @{$opts{args} || []};
+        exit 1;
+    }
+
+    push @{$self->{pids}}, $pid;
+    $self->{redis_pid}{$port} = $pid;
+
+    for (1 .. 100) {
+        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port");
+        return $port if $s;
+        sleep 0.05;
+    }
+
+    die "redis-server did not start on $port";
+}
+
+sub stop_redis {
+    my ($self, %opts) = @_;
+
+    my $port = $self->port($opts{name} // 'redis');
+    my $pid = delete $self->{redis_pid}{$port} or return;
+
+    kill 'TERM', $pid;
+    waitpid $pid, 0;
+}
+
+# one redis command over a raw socket; returns the reply's first line(s)
+sub redis {
+    my ($self, @args) = @_;
+
+    my $port = $self->port('redis');
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port") or return;
+    my $cmd = '*' . @args . "\r\n";
+    $cmd .= '$' . length($_) . "\r\n$_\r\n" for @args;
+    print $s $cmd;
+
+    my $reply = <$s>;
+    if (defined $reply && $reply =~ /^\$(\d+)/) {
+        read $s, my $data, $1 + 2;
+        $reply .= $data;
+    }
+    close $s;
+
+    return $reply;
+}
+
+# what must never be in the log: alert, crit, emerg, sanitizer reports
+sub check_log {
+    my ($self, %opts) = @_;
+
+    my $log = $self->error_log;
+    my @bad = grep { /\[(alert|crit|emerg)\]/ && !($opts{allow}
+                                                   && /$opts{allow}/) }
+              split /\n/, $log;
+
+    my @reports;
+    for my $f (glob("$self->{dir}/asan* $self->{dir}/ubsan*")) {
+        push @reports, $f;
+    }
+
+    for my $f (glob("$self->{dir}/valgrind.*")) {
+        open my $fh, '<', $f or next;
+        local $/;
+        my $v = <$fh>;
+        push @reports, "$f:\n$v" if $v =~ /\S/;
+    }
+
+    ok(!@bad && !@reports, 'no alert, crit, emerg or sanitizer report')
+        or diag(join("\n", @bad, map { -f $_ ? `cat $_` : $_ } @reports));
+}
+
+sub DESTROY {
+    my ($self) = @_;
+
+    local $?;
+
+    $self->stop;
+
+    for my $pid (values %{$self->{redis_pid} || {}}) {
+        kill 'TERM', $pid;
+        waitpid $pid, 0;
+    }
+}
+
+# on failure show the error log, as nginx-tests does
+sub done {
+    my ($self, %opts) = @_;
+
+    $self->stop;
+    $self->check_log(%opts) unless $opts{no_log_check};
+
+    if (!Test::More->builder->is_passing) {
+        diag("error.log:\n" . $self->error_log);
+    }
+
+    done_testing();
+}
+
+1;
