@@ -34,8 +34,9 @@ typedef enum {
 } ngx_http_article_str_e;
 
 
-#define NGX_HTTP_ARTICLE_PUBLISHED   0x01
-#define NGX_HTTP_ARTICLE_FROM_REDIS  0x02
+#define NGX_HTTP_ARTICLE_PUBLISHED    0x01
+#define NGX_HTTP_ARTICLE_FROM_REDIS   0x02
+#define NGX_HTTP_ARTICLE_INVALIDATED  0x04    /* a file record Redis replaces */
 
 
 /*
@@ -60,7 +61,18 @@ typedef struct {
     ngx_atomic_t                  redis_queries;
     ngx_atomic_t                  redis_errors;
     ngx_atomic_t                  redis_timeouts;
+    ngx_atomic_t                  redis_connected;  /* workers connected */
 } ngx_http_article_counters_t;
+
+
+/* a record or a remembered absence from Redis, in the zone's LRU */
+typedef struct {
+    ngx_rbtree_node_t             node;         /* key: the record's hash */
+    ngx_queue_t                   lru;
+    time_t                        expires;
+    unsigned                      negative:1;
+    size_t                        size;         /* of the record after it */
+} ngx_http_article_node_t;
 
 
 /* the head of a map's zone */
@@ -72,8 +84,19 @@ typedef struct {
     ngx_uint_t                    skipped_files;
     ngx_msec_t                    load_ms;
     size_t                        used;
+
+    /* from Redis, under shpool->mutex */
+    ngx_rbtree_t                  rbtree;
+    ngx_rbtree_node_t             sentinel;
+    ngx_queue_t                   lru;
+    ngx_uint_t                    redis_records;
+    ngx_uint_t                    negative;
+
     ngx_http_article_counters_t   counters;
 } ngx_http_article_sh_t;
+
+
+typedef struct ngx_http_article_redis_s  ngx_http_article_redis_t;
 
 
 typedef struct {
@@ -94,6 +117,7 @@ typedef struct {
     ngx_shm_zone_t               *shm_zone;
     ngx_slab_pool_t              *shpool;
     ngx_http_article_sh_t        *sh;
+    ngx_http_article_redis_t     *redis;        /* this worker's */
 
     u_char                       *conf_file;
     ngx_uint_t                    conf_line;
@@ -132,7 +156,12 @@ typedef struct {
 /* per request */
 typedef struct {
     ngx_http_article_rec_t       *rec;          /* found and published */
+    ngx_http_article_rec_t       *stale;        /* expired, from Redis */
     ngx_str_t                     key;
+    ngx_http_request_t           *request;
+
+    ngx_event_t                   wait;         /* for Redis: timer, resume */
+    ngx_queue_t                   waiting;
 
     ngx_str_t                     og;           /* the block to insert */
     art_head_scan_t               scan;
@@ -140,6 +169,8 @@ typedef struct {
     size_t                        nheld;
 
     unsigned                      done:1;
+    unsigned                      need_redis:1;
+    unsigned                      redis_done:1;
     unsigned                      vary:1;
     unsigned                      inject:1;
     unsigned                      injected:1;
@@ -159,6 +190,13 @@ void ngx_http_article_rec_str(ngx_http_article_rec_t *rec, ngx_uint_t n,
 size_t ngx_http_article_rec_size(art_article_t *a, art_str_t *key);
 void ngx_http_article_rec_fill(ngx_http_article_rec_t *rec, art_article_t *a,
     art_str_t *key);
+size_t ngx_http_article_rec_total(ngx_http_article_rec_t *rec);
+void ngx_http_article_cache_get(ngx_http_request_t *r,
+    ngx_http_article_map_t *map, ngx_http_article_ctx_t *ctx);
+void ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
+    size_t len, ngx_http_article_rec_t *rec, ngx_log_t *log);
+void ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
+    size_t len);
 
 /* ngx_http_article_load.c */
 ngx_int_t ngx_http_article_load(ngx_http_article_map_t *map,
@@ -173,6 +211,12 @@ ngx_int_t ngx_http_article_mobile(ngx_http_request_t *r,
 
 /* ngx_http_article_filter.c */
 ngx_int_t ngx_http_article_filter_init(ngx_conf_t *cf);
+
+/* ngx_http_article_redis.c */
+ngx_int_t ngx_http_article_redis_init_process(ngx_cycle_t *cycle);
+void ngx_http_article_redis_exit_process(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_article_redis_get(ngx_http_request_t *r,
+    ngx_http_article_ctx_t *ctx);
 
 /* ngx_http_article_var.c */
 ngx_int_t ngx_http_article_add_variables(ngx_conf_t *cf);

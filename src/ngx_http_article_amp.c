@@ -37,6 +37,17 @@ ngx_http_article_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (ctx->need_redis && !ctx->redis_done) {
+        ctx->redis_done = 1;
+
+        if (ngx_http_article_redis_get(r, ctx) == NGX_DONE) {
+            return NGX_DONE;
+        }
+
+        /* Redis cannot be asked now: stale-if-error */
+        ctx->rec = ctx->stale;
+    }
+
     if (!alcf->amp || ctx->rec == NULL
         || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
     {

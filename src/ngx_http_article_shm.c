@@ -13,6 +13,12 @@
 #include "art_html.h"
 
 
+static ngx_http_article_node_t *ngx_http_article_cache_find(
+    ngx_http_article_sh_t *sh, u_char *key, size_t len, uint64_t hash);
+static void ngx_http_article_cache_free(ngx_http_article_map_t *map,
+    ngx_http_article_node_t *node);
+
+
 static const art_field_e  ngx_http_article_fields[NGX_HTTP_ARTICLE_NSTR] = {
     ART_KEY_FIELD,                   /* NGX_HTTP_ARTICLE_KEY: the key given */
     ART_TITLE,
@@ -47,6 +53,9 @@ ngx_http_article_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     shpool->data = sh;
     map->shpool = shpool;
     map->sh = sh;
+
+    ngx_rbtree_init(&sh->rbtree, &sh->sentinel, ngx_rbtree_insert_value);
+    ngx_queue_init(&sh->lru);
 
     len = sizeof(" in article_map \"\"") + map->name.len;
 
@@ -178,4 +187,236 @@ ngx_http_article_rec_fill(ngx_http_article_rec_t *rec, art_article_t *a,
     }
 
     rec->end[NGX_HTTP_ARTICLE_OG] = p - rec->data;
+}
+
+
+size_t
+ngx_http_article_rec_total(ngx_http_article_rec_t *rec)
+{
+    return sizeof(ngx_http_article_rec_t)
+           + rec->end[NGX_HTTP_ARTICLE_NSTR - 1];
+}
+
+
+#define ngx_http_article_node_rec(node)                                      \
+    ((ngx_http_article_rec_t *) ((u_char *) (node)                           \
+                                 + sizeof(ngx_http_article_node_t)))
+
+
+/*
+ * The Redis part of a look-up: a fresh record is copied into the request,
+ * an expired one too (served while Redis cannot be reached), a fresh
+ * absence ends the look-up; anything else is asked of Redis.
+ */
+
+void
+ngx_http_article_cache_get(ngx_http_request_t *r, ngx_http_article_map_t *map,
+    ngx_http_article_ctx_t *ctx)
+{
+    size_t                    size;
+    ngx_http_article_rec_t   *copy;
+    ngx_http_article_node_t  *node;
+
+    ngx_shmtx_lock(&map->shpool->mutex);
+
+    node = ngx_http_article_cache_find(map->sh, ctx->key.data, ctx->key.len,
+                                       ngx_http_article_hash(ctx->key.data,
+                                                             ctx->key.len));
+    if (node == NULL) {
+        ctx->need_redis = 1;
+        goto done;
+    }
+
+    ngx_queue_remove(&node->lru);
+    ngx_queue_insert_head(&map->sh->lru, &node->lru);
+
+    if (node->expires <= ngx_time()) {
+        ctx->need_redis = 1;
+    }
+
+    if (node->negative) {
+        goto done;
+    }
+
+    size = node->size;
+
+    copy = ngx_pnalloc(r->pool, size);
+    if (copy == NULL) {
+        goto done;
+    }
+
+    ngx_memcpy(copy, ngx_http_article_node_rec(node), size);
+
+    if (!(copy->flags & NGX_HTTP_ARTICLE_PUBLISHED)) {
+        goto done;
+    }
+
+    if (ctx->need_redis) {
+        ctx->stale = copy;
+
+    } else {
+        ctx->rec = copy;
+    }
+
+done:
+
+    ngx_shmtx_unlock(&map->shpool->mutex);
+}
+
+
+/* rec == NULL: remember that Redis has no such key */
+
+void
+ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
+    size_t len, ngx_http_article_rec_t *rec, ngx_log_t *log)
+{
+    size_t                    size;
+    uint64_t                  hash;
+    ngx_queue_t              *q;
+    ngx_slab_pool_t          *shpool;
+    ngx_http_article_sh_t    *sh;
+    ngx_http_article_node_t  *node;
+
+    sh = map->sh;
+    shpool = map->shpool;
+    hash = ngx_http_article_hash(key, len);
+
+    size = rec ? ngx_http_article_rec_total(rec)
+               : sizeof(ngx_http_article_rec_t) + len;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    node = ngx_http_article_cache_find(sh, key, len, hash);
+    if (node != NULL) {
+        ngx_http_article_cache_free(map, node);
+    }
+
+    /* the zone is full: evict the least recently used from Redis */
+
+    for ( ;; ) {
+        node = ngx_slab_alloc_locked(shpool,
+                                     sizeof(ngx_http_article_node_t) + size);
+        if (node != NULL) {
+            break;
+        }
+
+        if (ngx_queue_empty(&sh->lru)) {
+            (void) ngx_atomic_fetch_add(&sh->counters.alloc_failures, 1);
+            ngx_shmtx_unlock(&shpool->mutex);
+
+            ngx_log_error(NGX_LOG_CRIT, log, 0,
+                          "article_map \"%V\": zone is full, "
+                          "\"%*s\" from redis not kept", &map->name, len, key);
+            return;
+        }
+
+        q = ngx_queue_last(&sh->lru);
+        ngx_http_article_cache_free(map,
+                            ngx_queue_data(q, ngx_http_article_node_t, lru));
+    }
+
+    node->node.key = (ngx_rbtree_key_t) hash;
+    node->size = size;
+
+    if (rec != NULL) {
+        ngx_memcpy(ngx_http_article_node_rec(node), rec, size);
+        node->negative = 0;
+        node->expires = ngx_time() + map->cache_ttl;
+        sh->redis_records++;
+
+    } else {
+        rec = ngx_http_article_node_rec(node);
+        ngx_memzero(rec, sizeof(ngx_http_article_rec_t));
+        rec->hash = hash;
+        ngx_memcpy(rec->data, key, len);
+        for (size = 0; size < NGX_HTTP_ARTICLE_NSTR; size++) {
+            rec->end[size] = len;
+        }
+
+        node->negative = 1;
+        node->expires = ngx_time() + map->negative_ttl;
+        sh->negative++;
+    }
+
+    ngx_rbtree_insert(&sh->rbtree, &node->node);
+    ngx_queue_insert_head(&sh->lru, &node->lru);
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
+/* an invalidation: whatever its origin, the key is asked of Redis next */
+
+void
+ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
+    size_t len)
+{
+    ngx_http_article_rec_t   *rec;
+    ngx_http_article_node_t  *node;
+
+    ngx_shmtx_lock(&map->shpool->mutex);
+
+    rec = ngx_http_article_find(map->sh, key, len);
+    if (rec != NULL) {
+        rec->flags |= NGX_HTTP_ARTICLE_INVALIDATED;
+    }
+
+    node = ngx_http_article_cache_find(map->sh, key, len,
+                                       ngx_http_article_hash(key, len));
+    if (node != NULL) {
+        ngx_http_article_cache_free(map, node);
+    }
+
+    ngx_shmtx_unlock(&map->shpool->mutex);
+}
+
+
+static ngx_http_article_node_t *
+ngx_http_article_cache_find(ngx_http_article_sh_t *sh, u_char *key,
+    size_t len, uint64_t hash)
+{
+    ngx_rbtree_node_t        *node, *sentinel;
+    ngx_http_article_rec_t   *rec;
+
+    node = sh->rbtree.root;
+    sentinel = sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+
+        if ((ngx_rbtree_key_t) hash != node->key) {
+            node = ((ngx_rbtree_key_t) hash < node->key) ? node->left
+                                                         : node->right;
+            continue;
+        }
+
+        rec = ngx_http_article_node_rec(node);
+
+        if (rec->end[NGX_HTTP_ARTICLE_KEY] == len
+            && ngx_memcmp(rec->data, key, len) == 0)
+        {
+            return (ngx_http_article_node_t *) node;
+        }
+
+        /* equal hashes of different keys: rare, look on both sides */
+        node = node->right;
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_article_cache_free(ngx_http_article_map_t *map,
+    ngx_http_article_node_t *node)
+{
+    if (node->negative) {
+        map->sh->negative--;
+
+    } else {
+        map->sh->redis_records--;
+    }
+
+    ngx_queue_remove(&node->lru);
+    ngx_rbtree_delete(&map->sh->rbtree, &node->node);
+    ngx_slab_free_locked(map->shpool, node);
 }

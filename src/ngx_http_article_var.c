@@ -142,15 +142,20 @@ ngx_http_article_lookup(ngx_http_request_t *r)
 
     rec = ngx_http_article_find(map->sh, ctx->key.data, ctx->key.len);
 
-    (void) ngx_atomic_fetch_add(&map->sh->counters.lookups, 1);
+    if (rec != NULL && !(rec->flags & NGX_HTTP_ARTICLE_INVALIDATED)) {
+        if (rec->flags & NGX_HTTP_ARTICLE_PUBLISHED) {
+            ctx->rec = rec;
+        }
 
-    if (rec != NULL && (rec->flags & NGX_HTTP_ARTICLE_PUBLISHED)) {
-        (void) ngx_atomic_fetch_add(&map->sh->counters.hits, 1);
-        ctx->rec = rec;
-
-    } else {
-        (void) ngx_atomic_fetch_add(&map->sh->counters.misses, 1);
+    } else if (map->redis_addr != NULL || map->redis_unix.len) {
+        ngx_http_article_cache_get(r, map, ctx);
     }
+
+    /* a hit is a published record found in the zone, fresh */
+
+    (void) ngx_atomic_fetch_add(&map->sh->counters.lookups, 1);
+    (void) ngx_atomic_fetch_add(ctx->rec ? &map->sh->counters.hits
+                                         : &map->sh->counters.misses, 1);
 
     ctx->done = 1;
 
