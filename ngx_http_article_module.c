@@ -26,6 +26,8 @@ static char *ngx_http_article(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_article_amp_mobile(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_article_init(ngx_conf_t *cf);
 
 
@@ -123,6 +125,13 @@ static ngx_command_t  ngx_http_article_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_article_loc_conf_t, og_types_keys),
       &ngx_http_article_default_types[0] },
+
+    { ngx_string("article_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_article_status,
+      0,
+      0,
+      NULL },
 
       ngx_null_command
 };
@@ -308,12 +317,28 @@ ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_article_main_conf_t *amcf = conf;
 
     char                     *rv;
+    u_char                    c;
     ngx_str_t                *value;
     ngx_uint_t                i;
     ngx_conf_t                save;
     ngx_http_article_map_t   *map, **maps;
 
     value = cf->args->elts;
+
+    /* the name appears in JSON, Prometheus labels and log lines */
+    for (i = 0; i < value[1].len; i++) {
+        c = value[1].data[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid article_map name \"%V\": letters, "
+                               "digits, \"_\", \"-\" and \".\" only",
+                               &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
 
     maps = amcf->maps.elts;
 
@@ -666,6 +691,18 @@ ngx_http_article_amp_mobile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_article_status_handler;
 
     return NGX_CONF_OK;
 }

@@ -218,6 +218,9 @@ void ngx_http_article_redis_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_article_redis_get(ngx_http_request_t *r,
     ngx_http_article_ctx_t *ctx);
 
+/* ngx_http_article_status.c */
+ngx_int_t ngx_http_article_status_handler(ngx_http_request_t *r);
+
 /* ngx_http_article_var.c */
 ngx_int_t ngx_http_article_add_variables(ngx_conf_t *cf);
 ngx_http_article_ctx_t *ngx_http_article_lookup(ngx_http_request_t *r);

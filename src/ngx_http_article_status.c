@@ -1,0 +1,303 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ *
+ * article_status: every map's counters as JSON, or in Prometheus' text
+ * format with ?format=prometheus.
+ */
+
+
+#include "ngx_http_article.h"
+
+
+typedef struct {
+    ngx_uint_t                    articles;
+    ngx_uint_t                    unpublished;
+    ngx_uint_t                    skipped_files;
+    ngx_uint_t                    load_ms;
+    ngx_uint_t                    redis_records;
+    ngx_uint_t                    negative;
+    ngx_uint_t                    zone_size;
+    ngx_uint_t                    zone_used;
+    ngx_uint_t                    alloc_failures;
+    ngx_uint_t                    lookups;
+    ngx_uint_t                    hits;
+    ngx_uint_t                    misses;
+    ngx_uint_t                    redis_connected;
+    ngx_uint_t                    redis_queries;
+    ngx_uint_t                    redis_errors;
+    ngx_uint_t                    redis_timeouts;
+    ngx_uint_t                    redirects;
+    ngx_uint_t                    injections;
+} ngx_http_article_stats_t;
+
+
+typedef struct {
+    ngx_str_t                     name;
+    ngx_str_t                     type;
+    ngx_uint_t                    offset;
+    ngx_uint_t                    redis;        /* only for maps with redis */
+} ngx_http_article_metric_t;
+
+
+static void ngx_http_article_status_read(ngx_http_article_map_t *map,
+    ngx_http_article_stats_t *st);
+static ngx_buf_t *ngx_http_article_status_json(ngx_http_request_t *r,
+    ngx_array_t *maps);
+static ngx_buf_t *ngx_http_article_status_prometheus(ngx_http_request_t *r,
+    ngx_array_t *maps);
+
+
+#define ngx_http_article_metric(name, type, field, redis)                     \
+    { ngx_string(name), ngx_string(type),                                     \
+      offsetof(ngx_http_article_stats_t, field), redis }
+
+static ngx_http_article_metric_t  ngx_http_article_metrics[] = {
+    ngx_http_article_metric("articles", "gauge", articles, 0),
+    ngx_http_article_metric("unpublished", "gauge", unpublished, 0),
+    ngx_http_article_metric("skipped_files", "gauge", skipped_files, 0),
+    ngx_http_article_metric("load_ms", "gauge", load_ms, 0),
+    ngx_http_article_metric("redis_records", "gauge", redis_records, 0),
+    ngx_http_article_metric("negative", "gauge", negative, 0),
+    ngx_http_article_metric("zone_size", "gauge", zone_size, 0),
+    ngx_http_article_metric("zone_used", "gauge", zone_used, 0),
+    ngx_http_article_metric("zone_alloc_failures", "counter",
+                            alloc_failures, 0),
+    ngx_http_article_metric("lookups", "counter", lookups, 0),
+    ngx_http_article_metric("hits", "counter", hits, 0),
+    ngx_http_article_metric("misses", "counter", misses, 0),
+    ngx_http_article_metric("redis_connected", "gauge", redis_connected, 1),
+    ngx_http_article_metric("redis_queries", "counter", redis_queries, 1),
+    ngx_http_article_metric("redis_errors", "counter", redis_errors, 1),
+    ngx_http_article_metric("redis_timeouts", "counter", redis_timeouts, 1),
+    ngx_http_article_metric("redirects", "counter", redirects, 0),
+    ngx_http_article_metric("injections", "counter", injections, 0),
+    { ngx_null_string, ngx_null_string, 0, 0 }
+};
+
+
+ngx_int_t
+ngx_http_article_status_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                      rc;
+    ngx_str_t                      format;
+    ngx_buf_t                     *b;
+    ngx_chain_t                    out;
+    ngx_http_article_main_conf_t  *amcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_article_module);
+
+    if (ngx_http_arg(r, (u_char *) "format", 6, &format) == NGX_OK
+        && format.len == 10
+        && ngx_strncmp(format.data, "prometheus", 10) == 0)
+    {
+        ngx_str_set(&r->headers_out.content_type,
+                    "text/plain; version=0.0.4");
+        b = ngx_http_article_status_prometheus(r, &amcf->maps);
+
+    } else {
+        ngx_str_set(&r->headers_out.content_type, "application/json");
+        b = ngx_http_article_status_json(r, &amcf->maps);
+    }
+
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = b->last - b->pos;
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static void
+ngx_http_article_status_read(ngx_http_article_map_t *map,
+    ngx_http_article_stats_t *st)
+{
+    ngx_slab_pool_t              *shpool;
+    ngx_http_article_sh_t        *sh;
+    ngx_http_article_counters_t  *c;
+
+    sh = map->sh;
+    shpool = map->shpool;
+    c = &sh->counters;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    st->articles = sh->articles;
+    st->unpublished = sh->unpublished;
+    st->skipped_files = sh->skipped_files;
+    st->load_ms = sh->load_ms;
+    st->redis_records = sh->redis_records;
+    st->negative = sh->negative;
+    st->zone_size = map->shm_zone->shm.size;
+    st->zone_used = map->shm_zone->shm.size - shpool->pfree * ngx_pagesize;
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    st->alloc_failures = c->alloc_failures;
+    st->lookups = c->lookups;
+    st->hits = c->hits;
+    st->misses = c->misses;
+    st->redis_connected = c->redis_connected;
+    st->redis_queries = c->redis_queries;
+    st->redis_errors = c->redis_errors;
+    st->redis_timeouts = c->redis_timeouts;
+    st->redirects = c->redirects;
+    st->injections = c->injections;
+}
+
+
+#define NGX_HTTP_ARTICLE_JSON_MAP                                             \
+    "\"%V\": {\"articles\": %ui, \"unpublished\": %ui, \"skipped_files\": %ui, "       \
+    "\"load_ms\": %ui, \"redis_records\": %ui, \"negative\": %ui, "           \
+    "\"zone\": {\"size\": %ui, \"used\": %ui, \"alloc_failures\": %ui}, "     \
+    "\"lookups\": %ui, \"hits\": %ui, \"misses\": %ui, "
+
+#define NGX_HTTP_ARTICLE_JSON_REDIS                                           \
+    "\"redis\": {\"connected\": %s, \"connected_workers\": %ui, "             \
+    "\"queries\": %ui, \"errors\": %ui, \"timeouts\": %ui}, "
+
+#define NGX_HTTP_ARTICLE_JSON_END                                             \
+    "\"redirects\": %ui, \"injections\": %ui}"
+
+
+static ngx_buf_t *
+ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
+{
+    size_t                     size;
+    ngx_buf_t                 *b;
+    ngx_uint_t                 i;
+    ngx_http_article_map_t   **map;
+    ngx_http_article_stats_t   st;
+
+    map = maps->elts;
+
+    size = sizeof("{\"maps\": {}}\n");
+
+    for (i = 0; i < maps->nelts; i++) {
+        size += sizeof(NGX_HTTP_ARTICLE_JSON_MAP NGX_HTTP_ARTICLE_JSON_REDIS
+                       NGX_HTTP_ARTICLE_JSON_END ", ")
+                + 22 * NGX_ATOMIC_T_LEN + map[i]->name.len;
+    }
+
+    b = ngx_create_temp_buf(r->pool, size);
+    if (b == NULL) {
+        return NULL;
+    }
+
+    b->last = ngx_cpymem(b->last, "{\"maps\": {", sizeof("{\"maps\": {") - 1);
+
+    for (i = 0; i < maps->nelts; i++) {
+        ngx_http_article_status_read(map[i], &st);
+
+        if (i) {
+            *b->last++ = ',';
+            *b->last++ = ' ';
+        }
+
+        /* map names are checked: nothing to escape */
+        b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_MAP,
+                              &map[i]->name, st.articles, st.unpublished, st.skipped_files,
+                              st.load_ms, st.redis_records, st.negative,
+                              st.zone_size, st.zone_used, st.alloc_failures,
+                              st.lookups, st.hits, st.misses);
+
+        if (map[i]->redis_addr != NULL || map[i]->redis_unix.len) {
+            b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_REDIS,
+                                  st.redis_connected ? "true" : "false",
+                                  st.redis_connected, st.redis_queries,
+                                  st.redis_errors, st.redis_timeouts);
+        }
+
+        b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_END,
+                              st.redirects, st.injections);
+    }
+
+    b->last = ngx_cpymem(b->last, "}}\n", 3);
+
+    return b;
+}
+
+
+static ngx_buf_t *
+ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
+{
+    size_t                       size;
+    ngx_buf_t                   *b;
+    ngx_uint_t                   i, value;
+    ngx_http_article_map_t     **map;
+    ngx_http_article_stats_t    *st;
+    ngx_http_article_metric_t   *m;
+
+    map = maps->elts;
+
+    st = ngx_palloc(r->pool, maps->nelts * sizeof(ngx_http_article_stats_t)
+                             + 1);
+    if (st == NULL) {
+        return NULL;
+    }
+
+    size = 0;
+
+    for (i = 0; i < maps->nelts; i++) {
+        ngx_http_article_status_read(map[i], &st[i]);
+        size += map[i]->name.len * 2;
+    }
+
+    /* a TYPE line per metric, a sample per map and metric */
+    size = (sizeof(ngx_http_article_metrics) / sizeof(m[0]))
+           * (sizeof("# TYPE article_ counter\n") + 32
+              + maps->nelts * (sizeof("article_{map=\"\"} \n") + 32
+                               + NGX_ATOMIC_T_LEN)
+              + size);
+
+    b = ngx_create_temp_buf(r->pool, size);
+    if (b == NULL) {
+        return NULL;
+    }
+
+    for (m = ngx_http_article_metrics; m->name.len; m++) {
+
+        b->last = ngx_sprintf(b->last, "# TYPE article_%V %V\n",
+                              &m->name, &m->type);
+
+        for (i = 0; i < maps->nelts; i++) {
+            if (m->redis && map[i]->redis_addr == NULL
+                && map[i]->redis_unix.len == 0)
+            {
+                continue;
+            }
+
+            value = *(ngx_uint_t *) ((u_char *) &st[i] + m->offset);
+
+            b->last = ngx_sprintf(b->last, "article_%V{map=\"%V\"} %ui\n",
+                                  &m->name, &map[i]->name, value);
+        }
+    }
+
+    return b;
+}
