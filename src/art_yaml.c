@@ -767,12 +767,14 @@ art_yaml_next(art_yaml_t *y)
         line = 1;
         col = 1;
 
+        /* columns count characters, as libyaml's marks do */
+
         for (i = 0; i < off; i++) {
             if (y->start[i] == '\n') {
                 line++;
                 col = 1;
 
-            } else {
+            } else if ((y->start[i] & 0xc0) != 0x80) {
                 col++;
             }
         }

@@ -15,6 +15,13 @@
 #define NGX_HTTP_ARTICLE_MAX_KEY  2048
 
 
+/* one file reached through two paths ("./a", "a//b", a link) is one file */
+typedef struct {
+    dev_t                    dev;
+    ino_t                    ino;
+} ngx_http_article_file_t;
+
+
 typedef struct {
     ngx_http_article_map_t  *map;
     ngx_slab_pool_t         *shpool;
@@ -25,6 +32,8 @@ typedef struct {
     ngx_uint_t               npaths;
     ngx_uint_t               file;       /* the file being loaded */
     ngx_uint_t              *owner;      /* index slot -> file, for dups */
+    ngx_http_article_file_t *seen;       /* files loaded, by inode */
+    ngx_uint_t               mask;
     ngx_uint_t               problems;
 
     u_char                  *buf;
@@ -44,6 +53,8 @@ static int ngx_libc_cdecl ngx_http_article_cmp_paths(const void *one,
 static ngx_int_t ngx_http_article_load_file(ngx_http_article_load_t *ld);
 static ngx_int_t ngx_http_article_read(ngx_http_article_load_t *ld,
     ngx_str_t *path, size_t *len);
+static ngx_int_t ngx_http_article_seen(ngx_http_article_load_t *ld,
+    ngx_file_info_t *fi);
 static void *ngx_http_article_alloc(void *data, size_t size);
 static void ngx_http_article_report(void *data, size_t line, size_t col,
     const char *text);
@@ -106,8 +117,10 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_slab_pool_t *shpool,
     sh->mask = slots - 1;
     sh->index = ngx_slab_calloc(shpool, slots * sizeof(void *));
     ld.owner = ngx_alloc(slots * sizeof(ngx_uint_t), log);
+    ld.seen = ngx_calloc(slots * sizeof(ngx_http_article_file_t), log);
+    ld.mask = slots - 1;
 
-    if (ld.owner == NULL) {
+    if (ld.owner == NULL || ld.seen == NULL) {
         goto done;
     }
 
@@ -164,6 +177,10 @@ done:
 
     if (ld.owner != NULL) {
         ngx_free(ld.owner);
+    }
+
+    if (ld.seen != NULL) {
+        ngx_free(ld.seen);
     }
 
     for (i = 0; i < ld.npaths; i++) {
@@ -405,7 +422,7 @@ ngx_http_article_read(ngx_http_article_load_t *ld, ngx_str_t *path,
         goto failed;
     }
 
-    if (!ngx_is_file(&fi)) {
+    if (!ngx_is_file(&fi) || ngx_http_article_seen(ld, &fi)) {
         /* a directory that the glob matched is not a source */
         (void) ngx_close_file(fd);
         return NGX_DECLINED;
@@ -455,6 +472,32 @@ failed:
     (void) ngx_close_file(fd);
 
     return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_article_seen(ngx_http_article_load_t *ld, ngx_file_info_t *fi)
+{
+    ngx_uint_t                i;
+    ngx_http_article_file_t  *f;
+
+    /* inode 0 is not a file: the table's empty slot */
+
+    for (i = (fi->st_ino * 31 + fi->st_dev) & ld->mask;
+         ld->seen[i].ino != 0;
+         i = (i + 1) & ld->mask)
+    {
+        f = &ld->seen[i];
+
+        if (f->ino == fi->st_ino && f->dev == fi->st_dev) {
+            return 1;
+        }
+    }
+
+    ld->seen[i].dev = fi->st_dev;
+    ld->seen[i].ino = fi->st_ino;
+
+    return 0;
 }
 
 

@@ -45,6 +45,9 @@ sub new {
 
     mkdir "$self->{dir}/logs";
 
+    # workers run as "nobody" when the tests run as root: let them read
+    chmod 0755, $self->{dir};
+
     return $self;
 }
 
