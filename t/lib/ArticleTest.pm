@@ -37,6 +37,7 @@ sub new {
                          CLEANUP => !$ENV{TEST_NGINX_LEAVE}),
         ports => {},
         pids  => [],
+        owner => $$,
     }, $class;
 
     $self->{module} = $ENV{TEST_NGINX_MODULE}
@@ -394,6 +395,9 @@ sub DESTROY {
     my ($self) = @_;
 
     local $?;
+
+    # a forked client exiting must not stop the servers
+    return if $$ != $self->{owner};
 
     $self->stop;
 
