@@ -24,8 +24,8 @@ DEB_PKGS    = nginx nginx-dev libyaml-dev libhiredis-dev redis-server \
               build-essential libpcre2-dev libssl-dev zlib1g-dev perl \
               curl gzip wrk
 
-.PHONY: all deps module unit test test-asan test-valgrind fuzz bench run \
-        clean
+.PHONY: all deps module unit test test-asan test-valgrind fuzz fuzz-run \
+        bench run clean
 
 all: module
 
@@ -59,14 +59,19 @@ test-asan: deps
 	TEST_NGINX_ASAN=1 prove -r t/
 
 test-valgrind: deps module
+	@util/deps.sh valgrind
 	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
 	TEST_NGINX_VALGRIND=1 prove -r t/
 
 $(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(wildcard src/art_*.h)
 	@mkdir -p $(dir $@)
-	clang -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lyaml
+	clang -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lyaml -lhiredis
 
-fuzz: deps $(FUZZERS)
+fuzz: deps
+	@util/deps.sh clang libclang-rt-dev
+	$(MAKE) fuzz-run
+
+fuzz-run: $(FUZZERS)
 	@for f in $(FUZZERS); do \
 	    n=$$(basename $$f | sed 's/^fuzz_//'); \
 	    mkdir -p $(BUILD)/fuzz/corpus-$$n; \
