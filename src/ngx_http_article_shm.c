@@ -293,6 +293,8 @@ ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
 
     /* the zone is full: evict the least recently used from Redis */
 
+    shpool->log_nomem = 0;
+
     for ( ;; ) {
         node = ngx_slab_alloc_locked(shpool,
                                      sizeof(ngx_http_article_node_t) + size);
@@ -302,6 +304,7 @@ ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
 
         if (ngx_queue_empty(&sh->lru)) {
             (void) ngx_atomic_fetch_add(&sh->counters.alloc_failures, 1);
+            shpool->log_nomem = 1;
             ngx_shmtx_unlock(&shpool->mutex);
 
             ngx_log_error(NGX_LOG_CRIT, log, 0,
@@ -314,6 +317,8 @@ ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
         ngx_http_article_cache_free(map,
                             ngx_queue_data(q, ngx_http_article_node_t, lru));
     }
+
+    shpool->log_nomem = 1;
 
     node->node.key = (ngx_rbtree_key_t) hash;
     node->size = size;
