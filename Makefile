@@ -1,6 +1,6 @@
 # ngx_http_article_module: build against Debian's nginx, test, bench, run.
 #
-#   make          build build/ngx_http_article_module.so (and redis/article-push)
+#   make          build build/ngx_http_article_module.so and build/article-push
 #   make run      serve examples/ on 127.0.0.1 (Ctrl-C stops)
 #   make test     unit tests, then prove -r t/ against real nginx and redis
 #   make test-asan   the same with the module built with ASan + UBSan
@@ -33,7 +33,13 @@ all: module
 deps:
 	@util/deps.sh $(DEB_PKGS)
 
-module: $(BUILD)/ngx_http_article_module.so
+module: $(BUILD)/ngx_http_article_module.so $(BUILD)/article-push
+
+$(BUILD)/article-push: redis/article-push.c src/art_yaml.c src/art_yaml.h \
+                       src/art_core.h
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS_CORE) -o $@ redis/article-push.c src/art_yaml.c \
+	    -lyaml -lhiredis
 
 $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"

@@ -303,6 +303,14 @@ ngx_http_article_redis_reply(redisAsyncContext *ac, void *reply,
         goto wake;
     }
 
+    if (rd->backoff) {
+        /* a server that accepts and then fails keeps backing off */
+        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                      "article_map \"%V\": redis answers again",
+                      &rd->map->name);
+        rd->backoff = 0;
+    }
+
     pool = ngx_create_pool(4096, rd->log);
     if (pool == NULL) {
         goto wake;
@@ -637,15 +645,7 @@ ngx_http_article_redis_connected(const redisAsyncContext *ac, int status)
         rd->sub_up = 1;
     }
 
-    if (rd->cmd_up && rd->sub_up) {
-        if (rd->backoff) {
-            ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
-                          "article_map \"%V\": redis is back",
-                          &rd->map->name);
-        }
-
-        rd->backoff = 0;
-    }
+    /* the back-off is reset by the first reply, not by a connect */
 }
 
 

@@ -41,7 +41,6 @@ nginx on $u and redis-server on 127.0.0.1:$redis_port (logs in build/run/logs/)
   An unpublished article gets no tags:
     curl -s $u/articles/000_retracted
   Publish an article to Redis; every nginx sees it without a reload:
-    build/article-push -p $redis_port t/data/000_3aa483876b51293a.txt --prefix article: 
     build/article-push -p $redis_port examples/articles/000_hello_world.txt
     curl -s $u/articles/000_hello_world -D - -o /dev/null | grep X-Article-Source
   Counters:
