@@ -165,7 +165,7 @@ sub nginx_cmd {
 
     if ($ENV{TEST_NGINX_VALGRIND}) {
         unshift @cmd, 'valgrind', '-q', '--trace-children=yes',
-            '--error-exitcode=0', '--num-callers=30',
+            '--error-exitcode=0', '--num-callers=30', '--vgdb=no',
             "--log-file=$self->{dir}/valgrind.%p";
     }
 
