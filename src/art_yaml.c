@@ -15,6 +15,10 @@
 #include "art_yaml.h"
 
 
+/* a field's value is not the container it should be: the field is absent */
+#define ART_YAML_NOT_THERE  2
+
+
 typedef enum {
     ART_TEXT = 0,
     ART_URL,
@@ -52,6 +56,10 @@ static int art_yaml_next(art_yaml_t *y);
 static void art_yaml_problem(art_yaml_t *y, yaml_mark_t *m,
     const char *fmt, const char *name);
 static int art_yaml_skip(art_yaml_t *y, yaml_mark_t *alias);
+static int art_yaml_enter(art_yaml_t *y, yaml_event_type_t type,
+    const char *name, yaml_mark_t *start, yaml_mark_t *alias);
+static int art_yaml_leave(art_yaml_t *y, yaml_mark_t *start,
+    yaml_mark_t *alias, const char *name);
 static int art_yaml_mapping(art_yaml_t *y);
 static int art_yaml_value(art_yaml_t *y, const art_yaml_field_t *f);
 static int art_yaml_text(art_yaml_t *y, const art_yaml_field_t *f,
@@ -427,18 +435,12 @@ art_yaml_provider(art_yaml_t *y, art_str_t *name)
     yaml_mark_t  start, alias;
 
     name->len = 0;
-    start = y->event.start_mark;
 
-    if (y->event.type != YAML_MAPPING_START_EVENT) {
-        if (!art_yaml_is_null(&y->event)) {
-            art_yaml_problem(y, &start, "\"%s\" is not a mapping",
-                             "provider");
-        }
-        return art_yaml_skip(y, NULL);
+    rc = art_yaml_enter(y, YAML_MAPPING_START_EVENT, "provider", &start,
+                        &alias);
+    if (rc != ART_OK) {
+        return (rc == ART_YAML_NOT_THERE) ? ART_OK : rc;
     }
-
-    alias.line = (size_t) -1;
-    y->depth++;
 
     for ( ;; ) {
         rc = art_yaml_next(y);
@@ -478,11 +480,7 @@ art_yaml_provider(art_yaml_t *y, art_str_t *name)
         }
     }
 
-    y->depth--;
-
-    if (alias.line != (size_t) -1) {
-        art_yaml_problem(y, &start, "alias in \"%s\" is not expanded",
-                         "provider");
+    if (art_yaml_leave(y, &start, &alias, "provider")) {
         name->len = 0;
     }
 
@@ -498,19 +496,13 @@ art_yaml_images(art_yaml_t *y, art_str_t *img)
     int          rc, first, which;
     yaml_mark_t  start, alias;
 
-    start = y->event.start_mark;
-
-    if (y->event.type != YAML_SEQUENCE_START_EVENT) {
-        if (!art_yaml_is_null(&y->event)) {
-            art_yaml_problem(y, &start, "\"%s\" is not a sequence",
-                             "images");
-        }
-        return art_yaml_skip(y, NULL);
+    rc = art_yaml_enter(y, YAML_SEQUENCE_START_EVENT, "images", &start,
+                        &alias);
+    if (rc != ART_OK) {
+        return (rc == ART_YAML_NOT_THERE) ? ART_OK : rc;
     }
 
-    alias.line = (size_t) -1;
     first = 1;
-    y->depth++;
 
     for ( ;; ) {
         rc = art_yaml_next(y);
@@ -597,11 +589,7 @@ art_yaml_images(art_yaml_t *y, art_str_t *img)
         y->depth--;
     }
 
-    y->depth--;
-
-    if (alias.line != (size_t) -1) {
-        art_yaml_problem(y, &start, "alias in \"%s\" is not expanded",
-                         "images");
+    if (art_yaml_leave(y, &start, &alias, "images")) {
         img[0].len = 0;
     }
 
@@ -616,19 +604,13 @@ art_yaml_topics(art_yaml_t *y)
     art_str_t    s;
     yaml_mark_t  start, alias;
 
-    start = y->event.start_mark;
-
-    if (y->event.type != YAML_SEQUENCE_START_EVENT) {
-        if (!art_yaml_is_null(&y->event)) {
-            art_yaml_problem(y, &start, "\"%s\" is not a sequence",
-                             "topics");
-        }
-        return art_yaml_skip(y, NULL);
+    rc = art_yaml_enter(y, YAML_SEQUENCE_START_EVENT, "topics", &start,
+                        &alias);
+    if (rc != ART_OK) {
+        return (rc == ART_YAML_NOT_THERE) ? ART_OK : rc;
     }
 
-    alias.line = (size_t) -1;
     over = 0;
-    y->depth++;
 
     for ( ;; ) {
         rc = art_yaml_next(y);
@@ -665,11 +647,7 @@ art_yaml_topics(art_yaml_t *y)
         }
     }
 
-    y->depth--;
-
-    if (alias.line != (size_t) -1) {
-        art_yaml_problem(y, &start, "alias in \"%s\" is not expanded",
-                         "topics");
+    if (art_yaml_leave(y, &start, &alias, "topics")) {
         y->ntopics = 0;
         return ART_OK;
     }
@@ -680,6 +658,55 @@ art_yaml_topics(art_yaml_t *y)
     }
 
     return ART_OK;
+}
+
+
+/*
+ * Enters the sequence or mapping of a field we read.  Anything else is
+ * skipped, a problem unless it is null: ART_YAML_NOT_THERE.
+ */
+
+static int
+art_yaml_enter(art_yaml_t *y, yaml_event_type_t type, const char *name,
+    yaml_mark_t *start, yaml_mark_t *alias)
+{
+    int  rc;
+
+    *start = y->event.start_mark;
+    alias->line = (size_t) -1;
+
+    if (y->event.type == type) {
+        y->depth++;
+        return ART_OK;
+    }
+
+    if (!art_yaml_is_null(&y->event)) {
+        art_yaml_problem(y, start, (type == YAML_SEQUENCE_START_EVENT)
+                                   ? "\"%s\" is not a sequence"
+                                   : "\"%s\" is not a mapping", name);
+    }
+
+    rc = art_yaml_skip(y, NULL);
+
+    return (rc == ART_OK) ? ART_YAML_NOT_THERE : rc;
+}
+
+
+/* leaves it: 1 when an alias inside made the whole field absent */
+
+static int
+art_yaml_leave(art_yaml_t *y, yaml_mark_t *start, yaml_mark_t *alias,
+    const char *name)
+{
+    y->depth--;
+
+    if (alias->line == (size_t) -1) {
+        return 0;
+    }
+
+    art_yaml_problem(y, start, "alias in \"%s\" is not expanded", name);
+
+    return 1;
 }
 
 

@@ -23,6 +23,10 @@ static ngx_int_t ngx_http_article_amp_target_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 
 
+static void ngx_http_article_var_set(ngx_http_variable_value_t *v,
+    u_char *data, size_t len);
+
+
 static ngx_http_variable_t  ngx_http_article_vars[] = {
 
     { ngx_string("article_found"), NULL,
@@ -181,12 +185,7 @@ ngx_http_article_str_variable(ngx_http_request_t *r,
     }
 
     ngx_http_article_rec_str(ctx->rec, data, &s);
-
-    v->len = s.len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = s.data;
+    ngx_http_article_var_set(v, s.data, s.len);
 
     return NGX_OK;
 }
@@ -203,11 +202,7 @@ ngx_http_article_found_variable(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    v->len = (ctx->rec != NULL);
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = (u_char *) "1";
+    ngx_http_article_var_set(v, (u_char *) "1", ctx->rec != NULL);
 
     return NGX_OK;
 }
@@ -224,11 +219,7 @@ ngx_http_article_key_variable(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    v->len = ctx->key.len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = ctx->key.data;
+    ngx_http_article_var_set(v, ctx->key.data, ctx->key.len);
 
     return NGX_OK;
 }
@@ -251,15 +242,11 @@ ngx_http_article_source_variable(ngx_http_request_t *r,
     }
 
     if (ctx->rec->flags & NGX_HTTP_ARTICLE_FROM_REDIS) {
-        ngx_str_set(v, "redis");
+        ngx_http_article_var_set(v, (u_char *) "redis", 5);
 
     } else {
-        ngx_str_set(v, "shm");
+        ngx_http_article_var_set(v, (u_char *) "shm", 3);
     }
-
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
 
     return NGX_OK;
 }
@@ -273,11 +260,8 @@ ngx_http_article_mobile_variable(ngx_http_request_t *r,
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
 
-    v->len = ngx_http_article_mobile(r, alcf) ? 1 : 0;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = (u_char *) "1";
+    ngx_http_article_var_set(v, (u_char *) "1",
+                             ngx_http_article_mobile(r, alcf) ? 1 : 0);
 
     return NGX_OK;
 }
@@ -305,11 +289,19 @@ ngx_http_article_amp_target_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->len = target.len;
+    ngx_http_article_var_set(v, target.data, target.len);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_article_var_set(ngx_http_variable_value_t *v, u_char *data,
+    size_t len)
+{
+    v->len = len;
     v->valid = 1;
     v->no_cacheable = 0;
     v->not_found = 0;
-    v->data = target.data;
-
-    return NGX_OK;
+    v->data = data;
 }
