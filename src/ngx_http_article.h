@@ -167,6 +167,8 @@ typedef struct {
     art_head_scan_t               scan;
     u_char                        held[8];      /* a partial "</head>" */
     size_t                        nheld;
+    ngx_chain_t                  *busy;         /* our buffers being sent */
+    ngx_chain_t                 **last_busy;
 
     unsigned                      done:1;
     unsigned                      need_redis:1;

@@ -5,10 +5,10 @@
  * The header and body filters: the Vary header of the AMP decision, and
  * the Open Graph block inserted before the first "</head>" of a page.
  *
- * The body is streamed.  Buffers without a match pass through untouched;
- * a partial "</head>" at a buffer's end is held back (at most 6 bytes) until
- * the next buffer settles it; the buffer that completes the match is copied
- * once, with the block in it.
+ * The body is streamed and never copied.  Buffers without a match pass
+ * through untouched; the one with the match is cut into parts that point
+ * into it, with the block between them; a partial "</head>" at a buffer's
+ * end (at most 6 bytes) is held back until the next buffer settles it.
  */
 
 
@@ -24,6 +24,12 @@ static ngx_int_t ngx_http_article_body_filter(ngx_http_request_t *r,
 static ngx_int_t ngx_http_article_add_vary(ngx_http_request_t *r);
 static ngx_int_t ngx_http_article_split(ngx_http_request_t *r,
     ngx_http_article_ctx_t *ctx, ngx_buf_t *b, ngx_chain_t ***ll);
+static ngx_int_t ngx_http_article_link(ngx_http_request_t *r, ngx_buf_t *b,
+    ngx_chain_t ***ll);
+static ngx_int_t ngx_http_article_buf(ngx_http_request_t *r, u_char *p,
+    size_t len, ngx_buf_t *from, ngx_chain_t ***ll);
+static ngx_int_t ngx_http_article_copy(ngx_http_request_t *r, u_char *data,
+    size_t len, ngx_chain_t ***ll);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -85,6 +91,7 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
     ngx_http_article_rec_str(ctx->rec, NGX_HTTP_ARTICLE_OG, &ctx->og);
 
     ctx->inject = 1;
+    ctx->last_busy = &ctx->busy;
 
     r->filter_need_in_memory = 1;
 
@@ -119,58 +126,78 @@ ngx_http_article_add_vary(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
-    ngx_buf_t               *b;
+    ngx_int_t                rc;
     ngx_chain_t             *out, **ll, *cl;
     ngx_http_article_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_article_module);
 
-    if (ctx == NULL || !ctx->inject || ctx->injected || in == NULL) {
+    if (ctx == NULL || !ctx->inject) {
         return ngx_http_next_body_filter(r, in);
     }
 
     out = NULL;
-    ll = &out;
 
-    for (cl = in; cl; cl = cl->next) {
-        b = cl->buf;
+    if (ctx->injected || in == NULL) {
+        /* the caller's links go on as they are: they are not ours */
+        rc = ngx_http_next_body_filter(r, in);
 
-        if (ctx->injected) {
-            *ll = ngx_alloc_chain_link(r->pool);
-            if (*ll == NULL) {
+    } else {
+        ll = &out;
+
+        for (cl = in; cl; cl = cl->next) {
+            rc = ctx->injected ? ngx_http_article_link(r, cl->buf, &ll)
+                               : ngx_http_article_split(r, ctx, cl->buf, &ll);
+            if (rc != NGX_OK) {
                 return NGX_ERROR;
             }
-
-            (*ll)->buf = b;
-            ll = &(*ll)->next;
-            continue;
         }
 
-        if (ngx_http_article_split(r, ctx, b, &ll) != NGX_OK) {
-            return NGX_ERROR;
-        }
+        rc = ngx_http_next_body_filter(r, out);
     }
 
-    *ll = NULL;
+    *ctx->last_busy = out;
 
-    return ngx_http_next_body_filter(r, out);
+    while (ctx->busy != NULL) {
+        cl = ctx->busy;
+
+        if (ngx_buf_size(cl->buf) != 0) {
+            break;
+        }
+
+        /* our last part of an input buffer is sent: that buffer is done */
+        if (cl->buf->shadow != NULL) {
+            cl->buf->shadow->pos = cl->buf->shadow->last;
+
+            if (cl->buf->shadow->in_file) {
+                cl->buf->shadow->file_pos = cl->buf->shadow->file_last;
+            }
+        }
+
+        ctx->busy = cl->next;
+        ngx_free_chain(r->pool, cl);
+    }
+
+    for (ll = &ctx->busy; *ll; ll = &(*ll)->next) { /* void */ }
+    ctx->last_busy = ll;
+
+    return rc;
 }
 
 
 /*
  * One buffer: the stream so far is ctx->held followed by [b->pos, b->last).
- * Everything before a partial or a whole "</head>" can go; the block goes
- * right before a whole one.
+ * What comes before a partial or a whole "</head>" goes on in buffers that
+ * point into b, and b is released when the last of them is sent; the block
+ * goes right before a whole one; a partial one is copied into ctx->held.
  */
 
 static ngx_int_t
 ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx,
     ngx_buf_t *b, ngx_chain_t ***ll)
 {
-    size_t                   n, k, cut, keep, size;
-    u_char                  *p, tail[NGX_HTTP_ARTICLE_HEAD_LEN];
-    ngx_buf_t               *nb;
-    ngx_chain_t             *cl;
+    size_t                   n, nheld, keep;
+    u_char                  *split;
     const u_char            *end;
     ngx_http_article_map_t  *map;
 
@@ -179,121 +206,151 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx,
     end = (n && ngx_buf_in_memory(b))
           ? art_head_scan(&ctx->scan, b->pos, b->last) : NULL;
 
-    if (end != NULL) {
-        /* the match starts at "cut" bytes into held + buffer */
-        cut = ctx->nheld + (end - b->pos) - NGX_HTTP_ARTICLE_HEAD_LEN;
-        keep = 0;
-
-    } else if (b->last_buf || b->last_in_chain) {
-        /* no more data will settle a partial match */
-        cut = ctx->nheld + n;
-        keep = 0;
-
-    } else {
-        keep = ctx->scan.matched;
-        cut = ctx->nheld + n - keep;
+    if (end == NULL && ctx->nheld == 0 && ctx->scan.matched == 0) {
+        /* the common case: nothing held, nothing to insert */
+        return ngx_http_article_link(r, b, ll);
     }
 
-    if (end == NULL && ctx->nheld == 0 && keep == 0) {
-        /* the common case: nothing to hold, nothing to insert */
-
-        cl = ngx_alloc_chain_link(r->pool);
-        if (cl == NULL) {
-            return NGX_ERROR;
-        }
-
-        cl->buf = b;
-        **ll = cl;
-        *ll = &cl->next;
-
-        return NGX_OK;
-    }
-
-    size = ctx->nheld + n + (end ? ctx->og.len : 0);
-
-    nb = ngx_calloc_buf(r->pool);
-    if (nb == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (size - keep) {
-        nb->start = ngx_pnalloc(r->pool, size - keep);
-        if (nb->start == NULL) {
-            return NGX_ERROR;
-        }
-
-        nb->pos = nb->start;
-        nb->end = nb->start + size - keep;
-        nb->temporary = 1;
-    }
-
-    /* held + buffer, the block inserted at "cut" when there is a match */
-
-    p = nb->start;
+    nheld = ctx->nheld;
+    ctx->nheld = 0;
 
     if (end != NULL) {
-        if (cut < ctx->nheld) {
-            p = ngx_cpymem(p, ctx->held, cut);
-            p = ngx_cpymem(p, ctx->og.data, ctx->og.len);
-            p = ngx_cpymem(p, ctx->held + cut, ctx->nheld - cut);
-            p = ngx_cpymem(p, b->pos, n);
-
-        } else {
-            p = ngx_cpymem(p, ctx->held, ctx->nheld);
-            p = ngx_cpymem(p, b->pos, cut - ctx->nheld);
-            p = ngx_cpymem(p, ctx->og.data, ctx->og.len);
-            p = ngx_cpymem(p, b->pos + cut - ctx->nheld,
-                           n - (cut - ctx->nheld));
-        }
-
-        ctx->nheld = 0;
         ctx->injected = 1;
 
         map = ((ngx_http_article_loc_conf_t *)
                ngx_http_get_module_loc_conf(r, ngx_http_article_module))->map;
         (void) ngx_atomic_fetch_add(&map->sh->counters.injections, 1);
 
-    } else {
-        /* what is kept is the tail of held + buffer */
-
-        p = ngx_cpymem(p, ctx->held, ngx_min(cut, ctx->nheld));
-
-        if (cut > ctx->nheld) {
-            p = ngx_cpymem(p, b->pos, cut - ctx->nheld);
+        if ((size_t) (end - b->pos) < NGX_HTTP_ARTICLE_HEAD_LEN) {
+            /* the match began in the held bytes: they are all of it */
+            return (ngx_http_article_buf(r, ctx->og.data, ctx->og.len, NULL,
+                                         ll) != NGX_OK
+                    || ngx_http_article_copy(r, ctx->held, nheld, ll)
+                       != NGX_OK
+                    || ngx_http_article_buf(r, b->pos, n, b, ll) != NGX_OK)
+                   ? NGX_ERROR : NGX_OK;
         }
 
-        for (k = 0; k < keep; k++) {
-            tail[k] = (cut + k < ctx->nheld) ? ctx->held[cut + k]
-                                            : b->pos[cut + k - ctx->nheld];
-        }
+        split = (u_char *) end - NGX_HTTP_ARTICLE_HEAD_LEN;
 
-        ngx_memcpy(ctx->held, tail, keep);
-        ctx->nheld = keep;
+        return (ngx_http_article_copy(r, ctx->held, nheld, ll) != NGX_OK
+                || ngx_http_article_buf(r, b->pos, split - b->pos, NULL, ll)
+                   != NGX_OK
+                || ngx_http_article_buf(r, ctx->og.data, ctx->og.len, NULL,
+                                        ll) != NGX_OK
+                || ngx_http_article_buf(r, split, b->last - split, b, ll)
+                   != NGX_OK)
+               ? NGX_ERROR : NGX_OK;
     }
 
-    nb->last = p;
+    keep = ctx->scan.matched;
 
-    nb->last_buf = b->last_buf;
-    nb->last_in_chain = b->last_in_chain;
-    nb->flush = b->flush;
-    nb->sync = (nb->last == nb->pos) ? 1 : b->sync;
-    nb->tag = (ngx_buf_tag_t) &ngx_http_article_module;
-
-    /* the original is consumed: its content was copied */
-    b->pos = b->last;
-
-    if (b->in_file) {
-        b->file_pos = b->file_last;
+    if (b->last_buf || b->last_in_chain) {
+        /* no more data will settle a partial match: let it go */
+        keep = 0;
+        ctx->scan.matched = 0;
     }
+
+    if (keep > n) {
+        /* held + all of b are still a partial match: b is done now */
+        ngx_memcpy(ctx->held + nheld, b->pos, n);
+        ctx->nheld = nheld + n;
+        b->pos = b->last;
+
+        return ngx_http_article_buf(r, b->last, 0, b, ll);
+    }
+
+    /* the held bytes were not a match after all; b's tail may be one */
+
+    if (ngx_http_article_copy(r, ctx->held, nheld, ll) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ctx->held, b->last - keep, keep);
+    ctx->nheld = keep;
+
+    return ngx_http_article_buf(r, b->pos, n - keep, b, ll);
+}
+
+
+/* the original buffer, unchanged, in a link of ours */
+
+static ngx_int_t
+ngx_http_article_link(ngx_http_request_t *r, ngx_buf_t *b, ngx_chain_t ***ll)
+{
+    ngx_chain_t  *cl;
 
     cl = ngx_alloc_chain_link(r->pool);
     if (cl == NULL) {
         return NGX_ERROR;
     }
 
-    cl->buf = nb;
+    cl->buf = b;
+    cl->next = NULL;
+
     **ll = cl;
     *ll = &cl->next;
 
     return NGX_OK;
+}
+
+
+/*
+ * A buffer of ours over [p, p + len): a part of an input buffer, or the
+ * block.  The last part of an input buffer ("from") carries its flags and
+ * releases it when sent.
+ */
+
+static ngx_int_t
+ngx_http_article_buf(ngx_http_request_t *r, u_char *p, size_t len,
+    ngx_buf_t *from, ngx_chain_t ***ll)
+{
+    ngx_buf_t  *b;
+
+    if (len == 0 && from == NULL) {
+        return NGX_OK;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = p;
+    b->last = p + len;
+    b->memory = (len != 0);
+    b->tag = (ngx_buf_tag_t) &ngx_http_article_module;
+
+    if (from != NULL) {
+        b->last_buf = from->last_buf;
+        b->last_in_chain = from->last_in_chain;
+        b->flush = from->flush;
+        b->sync = (len == 0) ? 1 : from->sync;
+        b->shadow = from;
+    }
+
+    return ngx_http_article_link(r, b, ll);
+}
+
+
+/* held bytes: a copy, since ctx->held is reused */
+
+static ngx_int_t
+ngx_http_article_copy(ngx_http_request_t *r, u_char *data, size_t len,
+    ngx_chain_t ***ll)
+{
+    u_char  *p;
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, data, len);
+
+    return ngx_http_article_buf(r, p, len, NULL, ll);
 }

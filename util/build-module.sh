@@ -26,5 +26,7 @@ if [ ! -f objs/Makefile ] || [ "$(cat objs/.article-stamp 2>/dev/null)" != "$sta
 fi
 
 make -s -f objs/Makefile modules
-cp objs/ngx_http_article_module.so "$build/"
+# a running nginx may have the old one mapped: replace it, never rewrite it
+cp objs/ngx_http_article_module.so "$build/.ngx_http_article_module.so.new"
+mv -f "$build/.ngx_http_article_module.so.new" "$build/ngx_http_article_module.so"
 echo "built $build/ngx_http_article_module.so"
