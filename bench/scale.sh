@@ -45,9 +45,10 @@ echo "articles: $N"
 echo "corpus_bytes: $(du -sb "$CORPUS" | cut -f1)"
 
 # the small map: the first 1,000 files of the same corpus
-ls "$CORPUS" | grep '\.txt$' | head -1000 | while read -r f; do
+(ls "$CORPUS" | grep '\.txt$' | head -1000 > "$B/small.list") || true
+while read -r f; do
     ln -s "$CORPUS/$f" "$B/small/arts/$f"
-done
+done < "$B/small.list"
 
 conf() {    # dir source zone port
     cat > "$1/nginx.conf" <<EOF
@@ -117,9 +118,9 @@ echo "zone_used_bytes_per_article: $(( used / N ))"
 # look-ups: 1,000 keys spread over each map, in a wrk script
 
 keys() {    # file count
-    awk -F'\t' '!/^#/ && $4 == 1 { print $1 }' "$CORPUS/index.tsv" \
+    (awk -F'\t' '!/^#/ && $4 == 1 { print $1 }' "$CORPUS/index.tsv" \
         | awk -v n="$2" -v total="$3" 'NR % int(total / n) == 0' \
-        | head -"$2" > "$1"
+        | head -"$2" > "$1") || true
 }
 
 keys "$B/big/keys" 1000 "$N"
