@@ -7,7 +7,8 @@ package ArticleTest;
 # emerg or sanitizer report.
 #
 # Environment:
-#   TEST_NGINX_MODULE    path of ngx_http_article_module.so (required)
+#   TEST_NGINX_MODULE    path of ngx_http_article_module.so (required), or
+#                        "static" for an nginx built with --add-module
 #   TEST_NGINX_BINARY    nginx binary (default: nginx in PATH)
 #   TEST_NGINX_ASAN      nginx runs with libasan preloaded
 #   TEST_NGINX_VALGRIND  nginx runs under valgrind memcheck
@@ -129,8 +130,11 @@ sub write_config {
     my $main = $opts{main} // '';
     my $workers = $opts{workers} // 1;
 
+    my $load = $self->{module} eq 'static' ? ''
+                                           : "load_module $self->{module};";
+
     my $conf = <<"EOF";
-load_module $self->{module};
+$load
 worker_processes $workers;
 error_log $self->{dir}/error.log info;
 pid $self->{dir}/nginx.pid;
