@@ -165,8 +165,15 @@ ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
             break;
         }
 
-        /* our last part of an input buffer is sent: that buffer is done */
-        if (cl->buf->shadow != NULL) {
+        /*
+         * our last part of an input buffer is sent: that buffer is done;
+         * an input buffer that went on as it was is not ours to touch
+         * (its "shadow" belongs to whoever made it)
+         */
+
+        if (cl->buf->tag == (ngx_buf_tag_t) &ngx_http_article_module
+            && cl->buf->shadow != NULL)
+        {
             cl->buf->shadow->pos = cl->buf->shadow->last;
 
             if (cl->buf->shadow->in_file) {
@@ -327,6 +334,9 @@ ngx_http_article_buf(ngx_http_request_t *r, u_char *p, size_t len,
         b->flush = from->flush;
         b->sync = (len == 0) ? 1 : from->sync;
         b->shadow = from;
+
+        /* the upstream waits for it: the writer must not hold it back */
+        b->recycled = from->recycled;
     }
 
     return ngx_http_article_link(r, b, ll);

@@ -46,11 +46,9 @@ EOF
 $t->run;
 
 sub wait_connected {
-    for (1 .. 60) {
-        return 1 if $t->get('/status')->{content} =~ /"connected": true/;
-        sleep 0.05;
-    }
-    return 0;
+    return $t->wait_for(3, sub {
+        $t->get('/status')->{content} =~ /"connected": true/
+    });
 }
 
 ok(wait_connected(), 'redis connected');

@@ -264,22 +264,6 @@ my $PAGE = $PRE . $POST;
 sub body { $t->get(@_)->{content} }
 
 # is() for long strings: on failure, where they differ
-sub same {
-    my ($got, $want, $name) = @_;
-
-    return pass($name) if defined $got && $got eq $want;
-
-    $got //= '(undef)';
-    my $i = 0;
-    $i++ while $i < length($got) && $i < length($want)
-               && substr($got, $i, 1) eq substr($want, $i, 1);
-    fail($name);
-    diag("lengths: got " . length($got) . ", want " . length($want)
-         . "; first difference at byte $i:\n"
-         . "got:  ...'" . substr($got, $i > 40 ? $i - 40 : 0, 120) . "'\n"
-         . "want: ...'" . substr($want, $i > 40 ? $i - 40 : 0, 120) . "'");
-}
-
 # a raw HTTP/1.0 exchange, to see exactly what comes after the header
 sub raw {
     my ($request) = @_;

@@ -82,14 +82,7 @@ sub title { (timed(@_))[1] }
 sub wait_title {
     my ($uri, $want, $seconds) = @_;
 
-    my $end = time + $seconds;
-
-    do {
-        return 1 if title($uri) eq $want;
-        sleep 0.05;
-    } while (time < $end);
-
-    return 0;
+    return $t->wait_for($seconds, sub { title($uri) eq $want });
 }
 
 # COUNT requests of URIS, one every PAUSE seconds: none slower than LIMIT,
@@ -173,14 +166,8 @@ is(title('/f/file1'), 'File One', 'silent redis: file records served');
 
 sub wait_reconnect {
     my $n = $fake->connections;
-    my $end = time + 5;
 
-    while (time < $end) {
-        return 1 if $fake->connections > $n;
-        sleep 0.05;
-    }
-
-    return 0;
+    return $t->wait_for(5, sub { $fake->connections > $n });
 }
 
 my $gone = 0;

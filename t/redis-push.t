@@ -114,14 +114,7 @@ sub title {
 sub wait_title {
     my ($uri, $want, $seconds) = @_;
 
-    my $end = time + $seconds;
-
-    do {
-        return 1 if title($uri) eq $want;
-        sleep 0.05;
-    } while (time < $end);
-
-    return 0;
+    return $t->wait_for($seconds, sub { title($uri) eq $want });
 }
 
 sub exists_key { ($t->redis('EXISTS', $_[0]) // '') =~ /^:1/ ? 1 : 0 }

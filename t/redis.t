@@ -93,16 +93,7 @@ sub title { (art(@_))[1] }
 sub wait_title {
     my ($tt, $uri, $want, $seconds) = @_;
 
-    my $end = time + $seconds;
-    my $got;
-
-    do {
-        $got = title($tt, $uri);
-        return 1 if $got eq $want;
-        sleep 0.05;
-    } while (time < $end);
-
-    return 0;
+    return $tt->wait_for($seconds, sub { title($tt, $uri) eq $want });
 }
 
 # both connections of every worker are up: the command connection answers a

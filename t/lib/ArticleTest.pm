@@ -28,6 +28,9 @@ use Test::More;
 
 our $VERSION = '1.0';
 
+use Exporter qw(import);
+our @EXPORT = qw(same);
+
 my %used_ports;
 
 sub new {
@@ -409,6 +412,37 @@ sub DESTROY {
         kill 'TERM', $pid;
         waitpid $pid, 0;
     }
+}
+
+# true once $code returns true, polled for at most $seconds
+sub wait_for {
+    my ($self, $seconds, $code) = @_;
+
+    my $end = time + $seconds;
+
+    do {
+        return 1 if $code->();
+        sleep 0.05;
+    } while (time < $end);
+
+    return 0;
+}
+
+# two long strings equal; else say where they first differ
+sub same {
+    my ($got, $want, $name) = @_;
+
+    return pass($name) if defined $got && $got eq $want;
+
+    $got //= '(undef)';
+    my $i = 0;
+    $i++ while $i < length($got) && $i < length($want)
+               && substr($got, $i, 1) eq substr($want, $i, 1);
+    fail($name);
+    diag("lengths: got " . length($got) . ", want " . length($want)
+         . "; first difference at byte $i:\n"
+         . "got:  ...'" . substr($got, $i > 40 ? $i - 40 : 0, 120) . "'\n"
+         . "want: ...'" . substr($want, $i > 40 ? $i - 40 : 0, 120) . "'");
 }
 
 # on failure show the error log, as nginx-tests does
