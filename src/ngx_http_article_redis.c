@@ -39,6 +39,8 @@ struct ngx_http_article_redis_s {
     ngx_rbtree_t                  pending;      /* GETs under way, by key */
     ngx_rbtree_node_t             sentinel;
 
+    char                          err[128];     /* why a connect failed */
+
     u_char                        ip[NGX_SOCKADDR_STRLEN];
     in_port_t                     port;
     char                         *unix_path;
@@ -51,6 +53,7 @@ typedef struct {
     ngx_str_node_t                sn;
     ngx_queue_t                   waiters;
     ngx_http_article_redis_t     *rd;
+    unsigned                      invalidated:1;  /* its reply may be old */
 } ngx_http_article_pending_t;
 
 
@@ -105,6 +108,12 @@ ngx_http_article_redis_init_process(ngx_cycle_t *cycle)
     ngx_http_article_redis_t      *rd;
     ngx_http_article_main_conf_t  *amcf;
 
+    /* not the cache manager and loader: they serve no requests */
+    if (ngx_process != NGX_PROCESS_WORKER && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
     amcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_article_module);
     if (amcf == NULL) {
         return NGX_OK;
@@ -157,7 +166,7 @@ ngx_http_article_redis_init_process(ngx_cycle_t *cycle)
         rd->reconnect.cancelable = 1;
 
         if (ngx_http_article_redis_connect(rd) != NGX_OK) {
-            ngx_http_article_redis_fail(rd, "connect", "out of memory");
+            ngx_http_article_redis_fail(rd, "connect", rd->err);
         }
     }
 
@@ -238,6 +247,7 @@ ngx_http_article_redis_get(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx)
         ngx_memcpy(pd->sn.str.data, ctx->key.data, ctx->key.len);
         pd->sn.node.key = hash;
         pd->rd = rd;
+        pd->invalidated = 0;
         ngx_queue_init(&pd->waiters);
 
         if (redisAsyncCommand(rd->cmd, ngx_http_article_redis_reply, pd,
@@ -318,8 +328,10 @@ ngx_http_article_redis_reply(redisAsyncContext *ac, void *reply,
 
     rec = ngx_http_article_redis_parse(rd, &pd->sn.str, reply, pool);
 
-    ngx_http_article_cache_put(rd->map, pd->sn.str.data, pd->sn.str.len, rec,
-                               rd->log);
+    if (!pd->invalidated) {
+        ngx_http_article_cache_put(rd->map, pd->sn.str.data, pd->sn.str.len,
+                                   rec, rd->log);
+    }
 
 wake:
 
@@ -334,8 +346,8 @@ wake:
             ctx->rec = ctx->stale;
 
         } else if (rec != NULL && (rec->flags & NGX_HTTP_ARTICLE_PUBLISHED)) {
-            copy = ngx_pnalloc(ctx->request->pool,
-                               ngx_http_article_rec_total(rec));
+            copy = ngx_palloc(ctx->request->pool,
+                              ngx_http_article_rec_total(rec));
             if (copy != NULL) {
                 ngx_memcpy(copy, rec, ngx_http_article_rec_total(rec));
                 ctx->rec = copy;
@@ -544,6 +556,8 @@ ngx_http_article_redis_connect(ngx_http_article_redis_t *rd)
                           "SUBSCRIBE %b", rd->channel.data, rd->channel.len)
         != REDIS_OK)
     {
+        ngx_cpystrn((u_char *) rd->err, (u_char *) "SUBSCRIBE failed",
+                    sizeof(rd->err));
         return NGX_ERROR;
     }
 
@@ -564,13 +578,15 @@ ngx_http_article_redis_open(ngx_http_article_redis_t *rd)
     }
 
     if (ac == NULL) {
+        ngx_cpystrn((u_char *) rd->err, (u_char *) "out of memory",
+                    sizeof(rd->err));
         return NULL;
     }
 
     if (ac->err) {
-        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
-                      "article_map \"%V\": redis connect: %s",
-                      &rd->map->name, ac->errstr);
+        /* logged once, by the caller's back-off */
+        ngx_cpystrn((u_char *) rd->err, (u_char *) ac->errstr,
+                    sizeof(rd->err));
         redisAsyncFree(ac);
         return NULL;
     }
@@ -578,6 +594,8 @@ ngx_http_article_redis_open(ngx_http_article_redis_t *rd)
     ac->data = rd;
 
     if (ngx_http_article_redis_attach(rd, ac) != NGX_OK) {
+        ngx_cpystrn((u_char *) rd->err, (u_char *) "no free connection",
+                    sizeof(rd->err));
         redisAsyncFree(ac);
         return NULL;
     }
@@ -732,7 +750,7 @@ ngx_http_article_redis_reconnect(ngx_event_t *ev)
     ngx_http_article_redis_t *rd = ev->data;
 
     if (ngx_http_article_redis_connect(rd) != NGX_OK) {
-        ngx_http_article_redis_fail(rd, "connect", "cannot start");
+        ngx_http_article_redis_fail(rd, "connect", rd->err);
     }
 }
 
@@ -745,7 +763,9 @@ ngx_http_article_redis_message(redisAsyncContext *ac, void *reply,
 {
     ngx_http_article_redis_t *rd = privdata;
 
-    redisReply  *r = reply;
+    ngx_str_t                    key;
+    redisReply                  *r = reply;
+    ngx_http_article_pending_t  *pd;
 
     if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 3
         || r->element[0]->type != REDIS_REPLY_STRING
@@ -755,11 +775,21 @@ ngx_http_article_redis_message(redisAsyncContext *ac, void *reply,
         return;
     }
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "article redis invalidate \"%s\"", r->element[2]->str);
+    key.data = (u_char *) r->element[2]->str;
+    key.len = r->element[2]->len;
 
-    ngx_http_article_cache_drop(rd->map, (u_char *) r->element[2]->str,
-                                r->element[2]->len);
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "article redis invalidate \"%V\"", &key);
+
+    ngx_http_article_cache_drop(rd->map, key.data, key.len);
+
+    /* a GET under way may have been answered before the change */
+    pd = (ngx_http_article_pending_t *)
+             ngx_str_rbtree_lookup(&rd->pending, &key,
+                                   ngx_crc32_short(key.data, key.len));
+    if (pd != NULL) {
+        pd->invalidated = 1;
+    }
 }
 
 
@@ -848,8 +878,8 @@ ngx_http_article_redis_ev_cleanup(void *privdata)
         ngx_delete_posted_event(c->write);
     }
 
-    c->fd = (ngx_socket_t) -1;
     ngx_free_connection(c);
+    c->fd = (ngx_socket_t) -1;
 }
 
 
@@ -858,7 +888,28 @@ ngx_http_article_redis_read(ngx_event_t *ev)
 {
     ngx_connection_t *c = ev->data;
 
-    redisAsyncHandleRead(c->data);
+    u_char                     byte;
+    redisAsyncContext         *ac;
+    ngx_http_article_redis_t  *rd;
+
+    ac = c->data;
+    rd = ac->data;
+
+    /*
+     * hiredis aborts the process on a reply to no command: bytes on the
+     * command connection while none is pending (a server that greets, as
+     * POP3 does) mean it is not Redis
+     */
+
+    if (ac == rd->cmd && ac->replies.head == NULL
+        && recv(c->fd, &byte, 1, MSG_PEEK) == 1)
+    {
+        ngx_http_article_redis_fail(rd, "connection",
+                                    "data that answers no command");
+        return;
+    }
+
+    redisAsyncHandleRead(ac);
 }
 
 

@@ -17,6 +17,10 @@ static ngx_http_article_node_t *ngx_http_article_cache_find(
     ngx_http_article_sh_t *sh, u_char *key, size_t len, uint64_t hash);
 static void ngx_http_article_cache_free(ngx_http_article_map_t *map,
     ngx_http_article_node_t *node);
+static void ngx_http_article_cache_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static ngx_int_t ngx_http_article_cache_cmp(ngx_rbtree_node_t *node,
+    uint64_t hash, u_char *key, size_t len);
 
 
 static const art_field_e  ngx_http_article_fields[NGX_HTTP_ARTICLE_NSTR] = {
@@ -54,7 +58,7 @@ ngx_http_article_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     map->shpool = shpool;
     map->sh = sh;
 
-    ngx_rbtree_init(&sh->rbtree, &sh->sentinel, ngx_rbtree_insert_value);
+    ngx_rbtree_init(&sh->rbtree, &sh->sentinel, ngx_http_article_cache_insert);
     ngx_queue_init(&sh->lru);
 
     len = sizeof(" in article_map \"\"") + map->name.len;
@@ -146,7 +150,7 @@ ngx_http_article_rec_size(art_article_t *a, art_str_t *key)
     size = sizeof(ngx_http_article_rec_t) + key->len;
 
     if (!a->published) {
-        return size;
+        return ngx_align(size, sizeof(uint64_t));
     }
 
     for (i = 1; i < NGX_HTTP_ARTICLE_OG; i++) {
@@ -240,7 +244,7 @@ ngx_http_article_cache_get(ngx_http_request_t *r, ngx_http_article_map_t *map,
 
     size = node->size;
 
-    copy = ngx_pnalloc(r->pool, size);
+    copy = ngx_palloc(r->pool, size);
     if (copy == NULL) {
         goto done;
     }
@@ -376,37 +380,76 @@ ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
 }
 
 
+/* the tree is ordered by hash, then by key: equal hashes are found too */
+
 static ngx_http_article_node_t *
 ngx_http_article_cache_find(ngx_http_article_sh_t *sh, u_char *key,
     size_t len, uint64_t hash)
 {
-    ngx_rbtree_node_t        *node, *sentinel;
-    ngx_http_article_rec_t   *rec;
+    ngx_int_t           rc;
+    ngx_rbtree_node_t  *node, *sentinel;
 
     node = sh->rbtree.root;
     sentinel = sh->rbtree.sentinel;
 
     while (node != sentinel) {
+        rc = ngx_http_article_cache_cmp(node, hash, key, len);
 
-        if ((ngx_rbtree_key_t) hash != node->key) {
-            node = ((ngx_rbtree_key_t) hash < node->key) ? node->left
-                                                         : node->right;
-            continue;
-        }
-
-        rec = ngx_http_article_node_rec(node);
-
-        if (rec->end[NGX_HTTP_ARTICLE_KEY] == len
-            && ngx_memcmp(rec->data, key, len) == 0)
-        {
+        if (rc == 0) {
             return (ngx_http_article_node_t *) node;
         }
 
-        /* equal hashes of different keys: rare, look on both sides */
-        node = node->right;
+        node = (rc < 0) ? node->left : node->right;
     }
 
     return NULL;
+}
+
+
+static void
+ngx_http_article_cache_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t       **p;
+    ngx_http_article_rec_t   *rec;
+
+    rec = ngx_http_article_node_rec(node);
+
+    for ( ;; ) {
+        p = (ngx_http_article_cache_cmp(temp, rec->hash, rec->data,
+                                        rec->end[NGX_HTTP_ARTICLE_KEY]) < 0)
+            ? &temp->left : &temp->right;
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+/* < 0: (hash, key) goes left of node */
+
+static ngx_int_t
+ngx_http_article_cache_cmp(ngx_rbtree_node_t *node, uint64_t hash,
+    u_char *key, size_t len)
+{
+    ngx_http_article_rec_t  *rec;
+
+    if ((ngx_rbtree_key_t) hash != node->key) {
+        return ((ngx_rbtree_key_t) hash < node->key) ? -1 : 1;
+    }
+
+    rec = ngx_http_article_node_rec(node);
+
+    return ngx_memn2cmp(key, rec->data, len, rec->end[NGX_HTTP_ARTICLE_KEY]);
 }
 
 

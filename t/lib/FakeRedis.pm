@@ -6,6 +6,7 @@ package FakeRedis;
 #   silent   accepts connections, reads what is sent, never answers
 #   junk     answers every read with bytes that are not RESP
 #   close    accepts and closes at once
+#   greet    greets first with a valid reply ("+OK"), as POP3 does
 #
 # It counts the connections it accepted in FILE (one line each) when asked:
 #
@@ -70,6 +71,8 @@ sub serve {
                     close $c;
                     next;
                 }
+
+                syswrite($c, "+OK ready\r\n") if $mode eq 'greet';
 
                 $sel->add($c);
                 next;
