@@ -35,6 +35,13 @@ free_port() {
 echo "# 1,000,000 articles: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
 
 if [ ! -f "$CORPUS/index.tsv" ]; then
+    free_kb=$(df -Pk "$ROOT/build" | awk 'NR == 2 { print $4 }')
+    if [ "$free_kb" -lt $(( N * 10 )) ]; then
+        echo "skipped: the corpus needs about $(( N * 8 / 1000 )) MB of disk," \
+             "$(( free_kb / 1000 )) MB free"
+        exit 0
+    fi
+
     start=$(date +%s.%N)
     util/gen-articles --count "$N" --out "$CORPUS" --bad-fraction 0 \
         --seed 1 >/dev/null
