@@ -32,7 +32,7 @@ free_port() {
                                      LocalPort => 0)->sockport'
 }
 
-echo "# 1,000,000 articles: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+echo "# $N articles: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
 
 if [ ! -f "$CORPUS/index.tsv" ]; then
     free_kb=$(df -Pk "$ROOT/build" | awk 'NR == 2 { print $4 }')
