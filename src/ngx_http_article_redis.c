@@ -20,6 +20,10 @@
 #include <hiredis/async.h>
 
 
+/* exported by hiredis 0.14, declared in its async.h from 1.0 on */
+void redisProcessCallbacks(redisAsyncContext *ac);
+
+
 #define NGX_HTTP_ARTICLE_BACKOFF_MIN  1000
 #define NGX_HTTP_ARTICLE_BACKOFF_MAX  30000
 
@@ -30,6 +34,7 @@ struct ngx_http_article_redis_s {
 
     redisAsyncContext            *cmd;
     redisAsyncContext            *sub;
+    redisReader                  *guard;        /* counts cmd's replies */
     unsigned                      cmd_up:1;
     unsigned                      sub_up:1;
 
@@ -202,6 +207,11 @@ ngx_http_article_redis_exit_process(ngx_cycle_t *cycle)
 
         if (rd->sub != NULL) {
             redisAsyncFree(rd->sub);
+        }
+
+        if (rd->guard != NULL) {
+            redisReaderFree(rd->guard);
+            rd->guard = NULL;
         }
     }
 }
@@ -547,6 +557,17 @@ ngx_http_article_redis_connect(ngx_http_article_redis_t *rd)
         return NGX_ERROR;
     }
 
+    if (rd->guard != NULL) {
+        redisReaderFree(rd->guard);
+    }
+
+    rd->guard = redisReaderCreate();
+    if (rd->guard == NULL) {
+        ngx_cpystrn((u_char *) rd->err, (u_char *) "out of memory",
+                    sizeof(rd->err));
+        return NGX_ERROR;
+    }
+
     rd->sub = ngx_http_article_redis_open(rd);
     if (rd->sub == NULL) {
         return NGX_ERROR;
@@ -727,6 +748,11 @@ ngx_http_article_redis_fail(ngx_http_article_redis_t *rd, const char *what,
 
 free:
 
+    if (rd->guard != NULL) {
+        redisReaderFree(rd->guard);
+        rd->guard = NULL;
+    }
+
     /* hiredis may be inside a callback of these: it frees them after */
 
     cmd = rd->cmd;
@@ -888,28 +914,82 @@ ngx_http_article_redis_read(ngx_event_t *ev)
 {
     ngx_connection_t *c = ev->data;
 
-    u_char                     byte;
+    char                       buf[16384];
+    void                      *reply;
+    ssize_t                    n;
+    ngx_err_t                  err;
+    ngx_uint_t                 replies, pending;
+    redisCallback             *cb;
     redisAsyncContext         *ac;
     ngx_http_article_redis_t  *rd;
 
     ac = c->data;
     rd = ac->data;
 
-    /*
-     * hiredis aborts the process on a reply to no command: bytes on the
-     * command connection while none is pending (a server that greets, as
-     * POP3 does) mean it is not Redis
-     */
-
-    if (ac == rd->cmd && ac->replies.head == NULL
-        && recv(c->fd, &byte, 1, MSG_PEEK) == 1)
+    if (ac != rd->cmd || rd->guard == NULL
+        || !(ac->c.flags & REDIS_CONNECTED))
     {
-        ngx_http_article_redis_fail(rd, "connection",
-                                    "data that answers no command");
+        redisAsyncHandleRead(ac);
         return;
     }
 
-    redisAsyncHandleRead(ac);
+    /*
+     * hiredis aborts the process on a reply that answers no command (a
+     * server that greets first, one that sends more than it is asked):
+     * the command connection's bytes are read here and their replies
+     * counted before hiredis sees them
+     */
+
+    n = recv(c->fd, buf, sizeof(buf), 0);
+
+    if (n == -1) {
+        err = ngx_socket_errno;
+
+        if (err == NGX_EAGAIN || err == NGX_EINTR) {
+            return;
+        }
+    }
+
+    if (n <= 0) {
+        /* the end or an error: hiredis reads it again and disconnects */
+        redisAsyncHandleRead(ac);
+        return;
+    }
+
+    replies = 0;
+
+    if (redisReaderFeed(rd->guard, buf, n) == REDIS_OK) {
+        while (redisReaderGetReply(rd->guard, &reply) == REDIS_OK
+               && reply != NULL)
+        {
+            freeReplyObject(reply);
+            replies++;
+        }
+    }
+
+    if (rd->guard->err) {
+        ngx_http_article_redis_fail(rd, "connection", rd->guard->errstr);
+        return;
+    }
+
+    pending = 0;
+
+    for (cb = ac->replies.head; cb != NULL; cb = cb->next) {
+        pending++;
+    }
+
+    if (replies > pending) {
+        ngx_http_article_redis_fail(rd, "connection",
+                                    "a reply that answers no command");
+        return;
+    }
+
+    if (redisReaderFeed(ac->c.reader, buf, n) != REDIS_OK) {
+        ngx_http_article_redis_fail(rd, "connection", "out of memory");
+        return;
+    }
+
+    redisProcessCallbacks(ac);
 }
 
 

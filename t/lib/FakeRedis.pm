@@ -7,6 +7,7 @@ package FakeRedis;
 #   junk     answers every read with bytes that are not RESP
 #   close    accepts and closes at once
 #   greet    greets first with a valid reply ("+OK"), as POP3 does
+#   extra    answers every read with a nil and one reply more
 #
 # It counts the connections it accepted in FILE (one line each) when asked:
 #
@@ -84,6 +85,10 @@ sub serve {
                 $sel->remove($s);
                 close $s;
                 next;
+            }
+
+            if ($mode eq 'extra') {
+                syswrite($s, "\$-1\r\n+OK\r\n");
             }
 
             if ($mode eq 'junk') {
