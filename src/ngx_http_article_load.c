@@ -532,8 +532,9 @@ ngx_http_article_problem(ngx_http_article_load_t *ld, size_t line,
 
     level = ld->map->strict ? NGX_LOG_EMERG : NGX_LOG_WARN;
 
-    ngx_log_error(level, ld->log, 0, "article_map \"%V\": %V:%uz:%uz: %*s", &ld->map->name,
-                  &ld->paths[ld->file], line, col, p - buf, buf);
+    ngx_log_error(level, ld->log, 0, "article_map \"%V\": %V:%uz:%uz: %*s",
+                  &ld->map->name, &ld->paths[ld->file], line, col, p - buf,
+                  buf);
 
     ld->problems++;
 }

@@ -172,7 +172,8 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
 
 
 #define NGX_HTTP_ARTICLE_JSON_MAP                                             \
-    "\"%V\": {\"articles\": %ui, \"unpublished\": %ui, \"skipped_files\": %ui, "       \
+    "\"%V\": {\"articles\": %ui, \"unpublished\": %ui, "                       \
+    "\"skipped_files\": %ui, "                                                \
     "\"load_ms\": %ui, \"redis_records\": %ui, \"negative\": %ui, "           \
     "\"zone\": {\"size\": %ui, \"used\": %ui, \"alloc_failures\": %ui}, "     \
     "\"lookups\": %ui, \"hits\": %ui, \"misses\": %ui, "
@@ -221,7 +222,8 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
 
         /* map names are checked: nothing to escape */
         b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_MAP,
-                              &map[i]->name, st.articles, st.unpublished, st.skipped_files,
+                              &map[i]->name, st.articles, st.unpublished,
+                              st.skipped_files,
                               st.load_ms, st.redis_records, st.negative,
                               st.zone_size, st.zone_used, st.alloc_failures,
                               st.lookups, st.hits, st.misses);
