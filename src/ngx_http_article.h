@@ -34,6 +34,9 @@ typedef enum {
 } ngx_http_article_str_e;
 
 
+#define NGX_HTTP_ARTICLE_MAX_KEY      2048    /* bytes */
+
+
 #define NGX_HTTP_ARTICLE_PUBLISHED    0x01
 #define NGX_HTTP_ARTICLE_FROM_REDIS   0x02
 #define NGX_HTTP_ARTICLE_INVALIDATED  0x04    /* a file record Redis replaces */

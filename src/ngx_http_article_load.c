@@ -12,7 +12,6 @@
 
 /* file records are packed into chunks of this size: no per-record waste */
 #define NGX_HTTP_ARTICLE_CHUNK  (1024 * 1024)
-#define NGX_HTTP_ARTICLE_MAX_KEY  2048
 
 
 /* one file reached through two paths ("./a", "a//b", a link) is one file */

@@ -144,6 +144,11 @@ ngx_http_article_lookup(ngx_http_request_t *r)
         return NULL;
     }
 
+    if (ctx->key.len == 0 || ctx->key.len > NGX_HTTP_ARTICLE_MAX_KEY) {
+        /* no record has such a key: Redis is not asked either */
+        goto count;
+    }
+
     rec = ngx_http_article_find(map->sh, ctx->key.data, ctx->key.len);
 
     if (rec != NULL && !(rec->flags & NGX_HTTP_ARTICLE_INVALIDATED)) {
@@ -154,6 +159,8 @@ ngx_http_article_lookup(ngx_http_request_t *r)
     } else if (map->redis_addr != NULL || map->redis_unix.len) {
         ngx_http_article_cache_get(r, map, ctx);
     }
+
+count:
 
     /* a hit is a published record found in the zone, fresh */
 

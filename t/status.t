@@ -111,6 +111,15 @@ is($news->{negative}, 1, 'negative');
 is($news->{redis}{errors}, 0, 'redis errors');
 is($news->{redis}{timeouts}, 0, 'redis timeouts');
 
+# a key no record can have (over 2048 bytes): a miss, Redis is not asked
+
+$t->get('/a/' . ('k' x 3000));
+
+$news = status()->{maps}{news};
+
+is($news->{misses}, 5, 'over-long key: a miss');
+is($news->{redis}{queries}, 2, 'over-long key: not asked of Redis');
+
 # the same counters for Prometheus
 
 my $r = $t->get('/status?format=prometheus');
@@ -124,7 +133,7 @@ for (split /\n/, $r->{content}) {
 }
 
 is($prom{news}{article_hits}, 5, 'prometheus: hits');
-is($prom{news}{article_misses}, 4, 'prometheus: misses');
+is($prom{news}{article_misses}, 5, 'prometheus: misses');
 is($prom{news}{article_redirects}, 2, 'prometheus: redirects');
 is($prom{news}{article_injections}, 4, 'prometheus: injections');
 is($prom{news}{article_redis_queries}, 2, 'prometheus: redis queries');
