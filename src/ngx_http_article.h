@@ -86,7 +86,6 @@ typedef struct {
     ngx_uint_t                    unpublished;
     ngx_uint_t                    skipped_files;
     ngx_msec_t                    load_ms;
-    size_t                        used;
 
     /* from Redis, under shpool->mutex */
     ngx_rbtree_t                  rbtree;
@@ -122,8 +121,6 @@ typedef struct {
     ngx_http_article_sh_t        *sh;
     ngx_http_article_redis_t     *redis;        /* this worker's */
 
-    u_char                       *conf_file;
-    ngx_uint_t                    conf_line;
 } ngx_http_article_map_t;
 
 

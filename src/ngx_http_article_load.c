@@ -140,7 +140,6 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_slab_pool_t *shpool,
     ngx_time_update();
     tp = ngx_timeofday();
     sh->load_ms = tp->sec * 1000 + tp->msec - start;
-    sh->used = ld.used;
 
     if (ld.short_by) {
         /* slab pages cost about 1/64 more, and a chunk may end unused */
