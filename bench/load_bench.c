@@ -65,6 +65,7 @@ static void bench_report(void *data, size_t line, size_t col,
     const char *text);
 static size_t bench_stream(void) __attribute__((noinline));
 static size_t bench_doc(void) __attribute__((noinline));
+static size_t bench_events(int first);
 static size_t bench_art(void) __attribute__((noinline));
 static int bench_cmp_double(const void *one, const void *two);
 static void bench_print(const char *name, double *ms, int n);
@@ -377,10 +378,13 @@ bench_report(void *data, size_t line, size_t col, const char *text)
 }
 
 
-/* every event of every file */
+/*
+ * The events of every file, to its STREAM-END or, with "first", to its
+ * first DOCUMENT-END.
+ */
 
 static size_t
-bench_stream(void)
+bench_events(int first)
 {
     size_t         i, events;
     yaml_event_t   ev;
@@ -396,14 +400,12 @@ bench_stream(void)
         yaml_parser_set_input_string(&parser, bench_files[i].data,
                                      bench_files[i].len);
 
-        for ( ;; ) {
-            if (!yaml_parser_parse(&parser, &ev)) {
-                break;
-            }
-
+        while (yaml_parser_parse(&parser, &ev)) {
             events++;
 
-            if (ev.type == YAML_STREAM_END_EVENT) {
+            if (ev.type == YAML_STREAM_END_EVENT
+                || (first && ev.type == YAML_DOCUMENT_END_EVENT))
+            {
                 yaml_event_delete(&ev);
                 break;
             }
@@ -418,46 +420,19 @@ bench_stream(void)
 }
 
 
-/* the events of each file up to its first DOCUMENT-END */
+/* one function per loop, for callgrind's --toggle-collect */
+
+static size_t
+bench_stream(void)
+{
+    return bench_events(0);
+}
+
 
 static size_t
 bench_doc(void)
 {
-    size_t         i, events;
-    yaml_event_t   ev;
-    yaml_parser_t  parser;
-
-    events = 0;
-
-    for (i = 0; i < bench_nfiles; i++) {
-        if (!yaml_parser_initialize(&parser)) {
-            abort();
-        }
-
-        yaml_parser_set_input_string(&parser, bench_files[i].data,
-                                     bench_files[i].len);
-
-        for ( ;; ) {
-            if (!yaml_parser_parse(&parser, &ev)) {
-                break;
-            }
-
-            events++;
-
-            if (ev.type == YAML_DOCUMENT_END_EVENT
-                || ev.type == YAML_STREAM_END_EVENT)
-            {
-                yaml_event_delete(&ev);
-                break;
-            }
-
-            yaml_event_delete(&ev);
-        }
-
-        yaml_parser_delete(&parser);
-    }
-
-    return events;
+    return bench_events(1);
 }
 
 
