@@ -76,9 +76,6 @@ art('self', cdnAmpWebUrl => "\"http://127.0.0.1:$port/amp/self\"");
 $t->write_file('html/page.html',
                "<html><head><title>t</title></head><body>page</body></html>\n");
 
-# workers may run as another user (nobody, when the tests run as root)
-chmod 0755, $t->dir, $t->dir . '/html';
-chmod 0644, $t->dir . '/html/page.html';
 
 # one location per status
 my $status_locations = join '', map { <<"EOF" } 301, 302, 303, 307, 308;

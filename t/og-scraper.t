@@ -79,7 +79,6 @@ $t->write_file('html/page.html', <<'EOF');
 <body><p>Article</p></body>
 </html>
 EOF
-chmod 0755, $t->dir;
 
 $t->write_config(<<'EOF');
     types {

@@ -20,8 +20,6 @@ use ArticleTest;
 
 my $t = ArticleTest->new;
 
-# workers may run as nobody: they read html/ of the prefix
-chmod 0755, $t->dir;
 
 ###############################################################################
 # records

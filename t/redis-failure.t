@@ -21,9 +21,6 @@ my $t = ArticleTest->new;
 
 $t->write_file('page.html', "page\n");
 $t->write_file('arts/file1.txt', "title: File One\n");
-# workers may run as another user (nobody, when the tests run as root)
-chmod 0755, $t->dir, $t->dir . '/arts';
-chmod 0644, $t->dir . '/page.html';
 
 sub location {
     my ($prefix, $map) = @_;

@@ -23,9 +23,6 @@ my $t = ArticleTest->new;
 
 $t->copy_data("$FILE.txt", 'arts');
 $t->write_file('page.html', "page\n");
-# workers may run as another user (nobody, when the tests run as root)
-chmod 0755, $t->dir;
-chmod 0644, $t->dir . '/page.html';
 
 sub location {
     my ($prefix, $map) = @_;
@@ -302,8 +299,6 @@ my $t2 = ArticleTest->new;
 
 $t2->copy_data("$FILE.txt", 'arts');
 $t2->write_file('page.html', "page\n");
-chmod 0755, $t2->dir;
-chmod 0644, $t2->dir . '/page.html';
 
 $t2->write_config(<<'EOF' . location('a', 'news') . "    }\n", workers => 2);
     article_map news {

@@ -51,7 +51,9 @@ sub new {
     mkdir "$self->{dir}/logs";
 
     # workers run as "nobody" when the tests run as root: let them read
+    # the prefix and every file and directory a test writes into it
     chmod 0755, $self->{dir};
+    umask 022;
 
     return $self;
 }
