@@ -14,10 +14,10 @@ CC          ?= cc
 NGX_SRC     ?= /usr/share/nginx/src
 BUILD       ?= build
 FUZZ_SECONDS ?= 60
-CFLAGS_CORE  = -O2 -g -Wall -Wextra -Werror -Isrc
+CFLAGS_CORE  = -O2 -g -Wall -Wextra -Werror -Isrc/core
 
-CORE_SRCS   = src/art_yaml.c src/art_html.c src/art_ua.c
-MODULE_SRCS = config ngx_http_article_module.c $(wildcard src/*.c src/*.h)
+CORE_SRCS   = $(wildcard src/core/art_*.c)
+MODULE_SRCS = config ngx_article_module.c $(wildcard src/*/*.[ch] redis/*.[ch])
 UNIT_TESTS  = $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(wildcard t/unit/test_*.c))
 FUZZERS     = $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard t/fuzz/fuzz_*.c))
 
@@ -36,16 +36,15 @@ deps:
 
 module: $(BUILD)/ngx_http_article_module.so $(BUILD)/article-push
 
-$(BUILD)/article-push: redis/article-push.c src/art_yaml.c src/art_yaml.h \
-                       src/art_core.h
+$(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) $(wildcard src/core/*.h)
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_CORE) -o $@ redis/article-push.c src/art_yaml.c \
+	$(CC) $(CFLAGS_CORE) -o $@ redis/article-push.c $(CORE_SRCS) \
 	    -lyaml -lhiredis
 
 $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"
 
-$(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/art_*.h)
+$(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CORE) -fsanitize=address,undefined -o $@ $< $(CORE_SRCS) -lyaml
 
@@ -70,9 +69,9 @@ test-valgrind: deps module
 	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
 	TEST_NGINX_VALGRIND=1 prove -r t/
 
-$(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(wildcard src/art_*.h)
+$(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 	@mkdir -p $(dir $@)
-	clang -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lyaml -lhiredis
+	clang -g -O1 -Isrc/core -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lyaml -lhiredis
 
 fuzz: deps
 	@util/deps.sh clang libclang-rt-dev

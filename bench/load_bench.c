@@ -8,7 +8,7 @@
  * Loader micro-benchmark: art_parse() against the bare libyaml event loop,
  * over the same bytes, already in memory.
  *
- *   cc -O2 -Isrc bench/load_bench.c src/art_yaml.c -lyaml -o load_bench
+ *   cc -O2 -Isrc/core bench/load_bench.c src/core/art_yaml.c -lyaml -o load_bench
  *   load_bench [--rounds R] [--limit N] [--only stream|doc|art] DIR
  *
  * Every DIR/\*.txt (sorted by byte, the first N with --limit) is read into

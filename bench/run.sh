@@ -230,7 +230,7 @@ link_subset() {
 mkdir -p "$B/cg"
 : > "$B/wrk.log"
 
-cc -O2 -g -Wall -Wextra -Werror -Isrc bench/load_bench.c src/art_yaml.c \
+cc -O2 -g -Wall -Wextra -Werror -Isrc/core bench/load_bench.c src/core/art_yaml.c \
     -lyaml -o "$B/load_bench"
 
 echo "# ngx_http_article_module benchmarks ($(date -u '+%Y-%m-%d %H:%M UTC'),"\
@@ -822,7 +822,7 @@ section5() {
         echo "ua_bench: bench/ua_bench.c not present, skipped"
         return
     fi
-    cc -O2 -Isrc bench/ua_bench.c src/art_ua.c -lpcre2-8 -o build/ua_bench
+    cc -O2 -Isrc/core bench/ua_bench.c src/core/art_ua.c -lpcre2-8 -o build/ua_bench
     build/ua_bench t/unit/ua-corpus.tsv
 }
 

@@ -10,7 +10,7 @@
  * case-insensitive, as in the site's JavaScript and the StackOverflow answer
  * 11381673 that spread it), over every agent of the corpus.
  *
- *   cc -O2 -Isrc bench/ua_bench.c src/art_ua.c -lpcre2-8 -o /tmp/ua_bench
+ *   cc -O2 -Isrc/core bench/ua_bench.c src/core/art_ua.c -lpcre2-8 -o /tmp/ua_bench
  *   /tmp/ua_bench [t/unit/ua-corpus.tsv [passes]]
  */
 

@@ -7,7 +7,7 @@
  *   article-push [-h host] [-p port] [-s socket] [--prefix P]
  *                [--index file|url|field NAME] FILE...
  *
- * Every file is parsed with the module's own parser (src/art_yaml.c), so a
+ * Every file is parsed with the module's own parser (src/core/art_yaml.c), so a
  * file accepted here is one the module accepts, under the key the module
  * would give it.  If any file is unusable, its problems are printed as
  * FILE:LINE:COL: problem and nothing at all is written (exit 1).  Problems

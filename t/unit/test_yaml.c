@@ -6,8 +6,8 @@
  * art_url_path() and art_file_key().  Each of SPEC.md's "Exact rules" that
  * the parser owns is checked with the exact problem text and LINE:COL.
  *
- *   cc -O2 -g -Wall -Wextra -Werror -Isrc -fsanitize=address,undefined \
- *       t/unit/test_yaml.c src/art_yaml.c src/art_html.c src/art_ua.c -lyaml
+ *   cc -O2 -g -Wall -Wextra -Werror -Isrc/core -fsanitize=address,undefined \
+ *       t/unit/test_yaml.c src/core/art_yaml.c src/core/art_html.c src/core/art_ua.c -lyaml
  */
 
 
