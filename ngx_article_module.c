@@ -9,7 +9,8 @@
 #include "ngx_http_article.h"
 
 
-#define NGX_HTTP_ARTICLE_DEFAULT_ZONE  (16 * 1024 * 1024)
+#define NGX_HTTP_ARTICLE_DEFAULT_ZONE    (16 * 1024 * 1024)
+#define NGX_HTTP_ARTICLE_DEFAULT_PREFIX  "article:"
 
 
 static void *ngx_http_article_create_main_conf(ngx_conf_t *cf);
@@ -20,15 +21,103 @@ static char *ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_article_map_directive(ngx_conf_t *cf,
     ngx_command_t *dummy, void *conf);
-static char *ngx_http_article_map_redis(ngx_conf_t *cf,
-    ngx_http_article_map_t *map, ngx_str_t *value);
+static char *ngx_http_article_map_source(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_article_map_index(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_article_map_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_article_check_zone(ngx_conf_t *cf, void *post,
+    void *data);
+static char *ngx_http_article_check_timeout(ngx_conf_t *cf, void *post,
+    void *data);
 static char *ngx_http_article(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_article_amp_mobile(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
+static ngx_int_t ngx_http_article_key_vars(ngx_conf_t *cf,
+    ngx_http_article_loc_conf_t *alcf, ngx_str_t *key);
 static char *ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_article_init(ngx_conf_t *cf);
+
+
+static ngx_conf_post_handler_pt  ngx_http_article_zone_post =
+    ngx_http_article_check_zone;
+static ngx_conf_post_handler_pt  ngx_http_article_timeout_post =
+    ngx_http_article_check_timeout;
+
+
+/*
+ * The directives inside "article_map NAME { ... }", dispatched by
+ * ngx_http_article_map_directive() as ngx_conf_handler() does for others:
+ * stock slots, offsets into ngx_http_article_map_t.
+ */
+static ngx_command_t  ngx_http_article_map_commands[] = {
+
+    { ngx_string("source"),
+      NGX_CONF_TAKE1,
+      ngx_http_article_map_source,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("index"),
+      NGX_CONF_TAKE12,
+      ngx_http_article_map_index,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("zone"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      0,
+      offsetof(ngx_http_article_map_t, size),
+      &ngx_http_article_zone_post },
+
+    { ngx_string("strict"),
+      NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      0,
+      offsetof(ngx_http_article_map_t, strict),
+      NULL },
+
+    { ngx_string("redis"),
+      NGX_CONF_TAKE1,
+      ngx_http_article_map_redis,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("redis_prefix"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_prefix),
+      NULL },
+
+    { ngx_string("redis_timeout"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_timeout),
+      &ngx_http_article_timeout_post },
+
+    { ngx_string("cache_ttl"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      0,
+      offsetof(ngx_http_article_map_t, cache_ttl),
+      NULL },
+
+    { ngx_string("negative_ttl"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      0,
+      offsetof(ngx_http_article_map_t, negative_ttl),
+      NULL },
+
+      ngx_null_command
+};
 
 
 static ngx_conf_enum_t  ngx_http_article_amp_targets[] = {
@@ -93,9 +182,9 @@ static ngx_command_t  ngx_http_article_commands[] = {
 
     { ngx_string("article_amp_mobile"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_article_amp_mobile,
+      ngx_http_set_complex_value_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
+      offsetof(ngx_http_article_loc_conf_t, amp_mobile),
       NULL },
 
     { ngx_string("article_amp_tablets"),
@@ -204,6 +293,8 @@ ngx_http_article_create_loc_conf(ngx_conf_t *cf)
      *
      *     alcf->map = NULL;
      *     alcf->key = NULL;
+     *     alcf->key_vars = NULL;
+     *     alcf->amp_mobile = NULL;
      *     alcf->amp_optout = { 0, NULL };
      *     alcf->og_types = { NULL };
      *     alcf->og_types_keys = NULL;
@@ -212,7 +303,6 @@ ngx_http_article_create_loc_conf(ngx_conf_t *cf)
     alcf->amp = NGX_CONF_UNSET;
     alcf->amp_target = NGX_CONF_UNSET_UINT;
     alcf->amp_status = NGX_CONF_UNSET_UINT;
-    alcf->amp_mobile = NGX_CONF_UNSET_PTR;
     alcf->amp_tablets = NGX_CONF_UNSET;
     alcf->og = NGX_CONF_UNSET;
 
@@ -232,6 +322,11 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->map == NULL) {
         conf->map = prev->map;
         conf->key = prev->key;
+        conf->key_vars = prev->key_vars;
+    }
+
+    if (conf->amp_mobile == NULL) {
+        conf->amp_mobile = prev->amp_mobile;
     }
 
     ngx_conf_merge_value(conf->amp, prev->amp, 0);
@@ -239,7 +334,6 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_ARTICLE_TARGET_CDN);
     ngx_conf_merge_uint_value(conf->amp_status, prev->amp_status,
                               NGX_HTTP_MOVED_TEMPORARILY);
-    ngx_conf_merge_ptr_value(conf->amp_mobile, prev->amp_mobile, NULL);
     ngx_conf_merge_value(conf->amp_tablets, prev->amp_tablets, 0);
     ngx_conf_merge_str_value(conf->amp_optout, prev->amp_optout, "noamp");
     ngx_conf_merge_value(conf->og, prev->og, 0);
@@ -287,8 +381,6 @@ static ngx_int_t
 ngx_http_article_init(ngx_conf_t *cf)
 {
     ngx_str_t                      name = ngx_string("http_sec_ch_ua_mobile");
-    ngx_http_handler_pt           *h;
-    ngx_http_core_main_conf_t     *cmcf;
     ngx_http_article_main_conf_t  *amcf;
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
@@ -298,14 +390,9 @@ ngx_http_article_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
-    if (h == NULL) {
+    if (ngx_http_article_request_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    *h = ngx_http_article_handler;
 
     return ngx_http_article_filter_init(cf);
 }
@@ -359,12 +446,12 @@ ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     map->name = value[1];
-    map->index = ART_INDEX_FILE;
     map->size = NGX_CONF_UNSET_SIZE;
     map->strict = NGX_CONF_UNSET;
     map->redis_timeout = NGX_CONF_UNSET_MSEC;
     map->cache_ttl = NGX_CONF_UNSET;
     map->negative_ttl = NGX_CONF_UNSET;
+    map->index = NGX_CONF_UNSET_UINT;
 
     if (ngx_array_init(&map->sources, cf->pool, 4, sizeof(ngx_str_t))
         != NGX_OK)
@@ -391,6 +478,7 @@ ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    ngx_conf_init_uint_value(map->index, ART_INDEX_FILE);
     ngx_conf_init_size_value(map->size, NGX_HTTP_ARTICLE_DEFAULT_ZONE);
     ngx_conf_init_value(map->strict, 0);
     ngx_conf_init_msec_value(map->redis_timeout, 100);
@@ -398,7 +486,7 @@ ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_conf_init_value(map->negative_ttl, 30);
 
     if (map->redis_prefix.data == NULL) {
-        ngx_str_set(&map->redis_prefix, "article:");
+        ngx_str_set(&map->redis_prefix, NGX_HTTP_ARTICLE_DEFAULT_PREFIX);
     }
 
     map->shm_zone = ngx_shared_memory_add(cf, &map->name, map->size,
@@ -434,161 +522,140 @@ static char *
 ngx_http_article_map_directive(ngx_conf_t *cf, ngx_command_t *dummy,
     void *conf)
 {
-    ngx_http_article_map_t  *map = cf->ctx;
+    char           *rv;
+    ngx_str_t      *name;
+    ngx_uint_t      nargs;
+    ngx_command_t  *cmd;
 
-    ssize_t     size;
-    ngx_int_t   n;
-    ngx_str_t  *value, *name, *source;
-    ngx_msec_t  ms;
+    static ngx_uint_t  argument_number[] = {
+        NGX_CONF_NOARGS, NGX_CONF_TAKE1, NGX_CONF_TAKE2
+    };
 
-    value = cf->args->elts;
-    name = &value[0];
+    name = cf->args->elts;
+    nargs = cf->args->nelts - 1;
 
-#define ngx_http_article_is(s)                                                \
-    (name->len == sizeof(s) - 1 && ngx_strcmp(name->data, s) == 0)
+    for (cmd = ngx_http_article_map_commands; cmd->name.len; cmd++) {
 
-    if (ngx_http_article_is("source") && cf->args->nelts == 2) {
-        source = ngx_array_push(&map->sources);
-        if (source == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        *source = value[1];
-
-        /* relative to the prefix, as "-p" sets it */
-        if (ngx_conf_full_name(cf->cycle, source, 0) != NGX_OK) {
-            return NGX_CONF_ERROR;
-        }
-
-        return NGX_CONF_OK;
-    }
-
-    if (ngx_http_article_is("index")) {
-
-        if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "file") == 0) {
-            map->index = ART_INDEX_FILE;
-            return NGX_CONF_OK;
-        }
-
-        if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "url") == 0) {
-            map->index = ART_INDEX_URL;
-            return NGX_CONF_OK;
-        }
-
-        if (cf->args->nelts == 3 && ngx_strcmp(value[1].data, "field") == 0
-            && value[2].len)
+        if (cmd->name.len != name->len
+            || ngx_strcmp(cmd->name.data, name->data) != 0)
         {
-            map->index = ART_INDEX_FIELD;
-            map->key_field = value[2];
-            return NGX_CONF_OK;
+            continue;
         }
 
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid \"index\": file, url or field NAME "
-                           "expected");
+        if (nargs >= sizeof(argument_number) / sizeof(argument_number[0])
+            || !(cmd->type & argument_number[nargs]
+                 || (cmd->type & NGX_CONF_FLAG && nargs == 1)))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid number of arguments in \"%V\" "
+                               "directive", name);
+            return NGX_CONF_ERROR;
+        }
+
+        rv = cmd->set(cf, cmd, cf->ctx);
+
+        if (rv == NGX_CONF_OK || rv == NGX_CONF_ERROR) {
+            return rv;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\" directive %s",
+                           name, rv);
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_article_is("zone") && cf->args->nelts == 2) {
-        size = ngx_parse_size(&value[1]);
-
-        if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid zone size \"%V\"", &value[1]);
-            return NGX_CONF_ERROR;
-        }
-
-        map->size = size;
-        return NGX_CONF_OK;
-    }
-
-    if (ngx_http_article_is("strict") && cf->args->nelts == 2) {
-        if (ngx_strcmp(value[1].data, "on") == 0) {
-            map->strict = 1;
-
-        } else if (ngx_strcmp(value[1].data, "off") == 0) {
-            map->strict = 0;
-
-        } else {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid \"strict\": on or off expected");
-            return NGX_CONF_ERROR;
-        }
-
-        return NGX_CONF_OK;
-    }
-
-    if (ngx_http_article_is("redis") && cf->args->nelts == 2) {
-        return ngx_http_article_map_redis(cf, map, &value[1]);
-    }
-
-    if (ngx_http_article_is("redis_prefix") && cf->args->nelts == 2) {
-        map->redis_prefix = value[1];
-        return NGX_CONF_OK;
-    }
-
-    if (ngx_http_article_is("redis_timeout") && cf->args->nelts == 2) {
-        ms = ngx_parse_time(&value[1], 0);
-        if (ms == (ngx_msec_t) NGX_ERROR || ms == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid redis_timeout \"%V\"", &value[1]);
-            return NGX_CONF_ERROR;
-        }
-
-        map->redis_timeout = ms;
-        return NGX_CONF_OK;
-    }
-
-    if ((ngx_http_article_is("cache_ttl")
-         || ngx_http_article_is("negative_ttl"))
-        && cf->args->nelts == 2)
-    {
-        n = ngx_parse_time(&value[1], 1);
-        if (n == NGX_ERROR) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid %V \"%V\"", name, &value[1]);
-            return NGX_CONF_ERROR;
-        }
-
-        if (name->data[0] == 'c') {
-            map->cache_ttl = n;
-
-        } else {
-            map->negative_ttl = n;
-        }
-
-        return NGX_CONF_OK;
-    }
-
-#undef ngx_http_article_is
-
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "unknown directive \"%V\" or invalid number of "
-                       "arguments in article_map", name);
+                       "unknown directive \"%V\" in article_map", name);
 
     return NGX_CONF_ERROR;
 }
 
 
 static char *
-ngx_http_article_map_redis(ngx_conf_t *cf, ngx_http_article_map_t *map,
-    ngx_str_t *value)
+ngx_http_article_map_source(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_url_t  u;
+    ngx_http_article_map_t  *map = conf;
 
-    if (map->redis_addr != NULL || map->redis_unix.len) {
+    ngx_str_t  *value, *source;
+
+    value = cf->args->elts;
+
+    source = ngx_array_push(&map->sources);
+    if (source == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *source = value[1];
+
+    /* relative to the prefix, as "-p" sets it */
+    if (ngx_conf_full_name(cf->cycle, source, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_article_map_index(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_article_map_t  *map = conf;
+
+    ngx_str_t  *value;
+
+    if (map->index != NGX_CONF_UNSET_UINT) {
         return "is duplicate";
     }
 
-    if (value->len > 5 && ngx_strncmp(value->data, "unix:", 5) == 0) {
-        map->redis_unix.len = value->len - 5;
-        map->redis_unix.data = value->data + 5;
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "file") == 0) {
+        map->index = ART_INDEX_FILE;
+        return NGX_CONF_OK;
+    }
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "url") == 0) {
+        map->index = ART_INDEX_URL;
+        return NGX_CONF_OK;
+    }
+
+    if (cf->args->nelts == 3 && ngx_strcmp(value[1].data, "field") == 0
+        && value[2].len)
+    {
+        map->index = ART_INDEX_FIELD;
+        map->key_field = value[2];
+        return NGX_CONF_OK;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid \"index\": file, url or field NAME "
+                       "expected");
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_article_map_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_article_map_t  *map = conf;
+
+    ngx_url_t   u;
+    ngx_str_t  *value;
+
+    if (ngx_http_article_has_redis(map)) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len > 5 && ngx_strncmp(value[1].data, "unix:", 5) == 0) {
+        map->redis_unix.len = value[1].len - 5;
+        map->redis_unix.data = value[1].data + 5;
         return NGX_CONF_OK;
     }
 
     ngx_memzero(&u, sizeof(ngx_url_t));
 
-    u.url = *value;
+    u.url = value[1];
     u.no_resolve = 0;
 
     if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0
@@ -596,12 +663,39 @@ ngx_http_article_map_redis(ngx_conf_t *cf, ngx_http_article_map_t *map,
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid redis address \"%V\"%s%s, "
-                           "host:port or unix:/path expected", value,
+                           "host:port or unix:/path expected", &value[1],
                            u.err ? ": " : "", u.err ? u.err : "");
         return NGX_CONF_ERROR;
     }
 
+    /* the first address only: see the README */
     map->redis_addr = &u.addrs[0];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_article_check_zone(ngx_conf_t *cf, void *post, void *data)
+{
+    size_t  *size = data;
+
+    if (*size < 8 * ngx_pagesize) {
+        return "is too small: at least 8 pages";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_article_check_timeout(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_msec_t  *ms = data;
+
+    if (*ms == 0) {
+        return "must not be 0";
+    }
 
     return NGX_CONF_OK;
 }
@@ -659,40 +753,79 @@ ngx_http_article(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_article_key_vars(cf, alcf, &value[2]) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
 
-static char *
-ngx_http_article_amp_mobile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+/*
+ * The indexes of the variables the key names ("$name", "${name}"; not the
+ * captures "$1"): the rewrite phase checks whether "set" assigns one.
+ */
+
+static ngx_int_t
+ngx_http_article_key_vars(ngx_conf_t *cf, ngx_http_article_loc_conf_t *alcf,
+    ngx_str_t *key)
 {
-    ngx_http_article_loc_conf_t *alcf = conf;
+    u_char      *p, *last, *start, c;
+    ngx_int_t    index;
+    ngx_str_t    name;
+    ngx_uint_t  *slot;
 
-    ngx_str_t                         *value;
-    ngx_http_compile_complex_value_t   ccv;
+    p = key->data;
+    last = p + key->len;
 
-    if (alcf->amp_mobile != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
+    while (p < last) {
+        if (*p++ != '$' || p == last) {
+            continue;
+        }
+
+        if (*p == '{') {
+            p++;
+        }
+
+        for (start = p; p < last; p++) {
+            c = ngx_tolower(*p);
+
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                  || c == '_'))
+            {
+                break;
+            }
+        }
+
+        if (p == start || (*start >= '0' && *start <= '9')) {
+            continue;
+        }
+
+        name.data = start;
+        name.len = p - start;
+
+        index = ngx_http_get_variable_index(cf, &name);
+        if (index == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (alcf->key_vars == NULL) {
+            alcf->key_vars = ngx_array_create(cf->pool, 2,
+                                              sizeof(ngx_uint_t));
+            if (alcf->key_vars == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        slot = ngx_array_push(alcf->key_vars);
+        if (slot == NULL) {
+            return NGX_ERROR;
+        }
+
+        *slot = index;
     }
 
-    value = cf->args->elts;
-
-    alcf->amp_mobile = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
-    if (alcf->amp_mobile == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = alcf->amp_mobile;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
+    return NGX_OK;
 }
 
 

@@ -468,8 +468,14 @@ same(body('/ssi/full/ssi.html'), "<html><head>\n<!-- part -->\n$FULL</head>"
 ###############################################################################
 # $article_og
 
-same(body('/var'), $FULL, '$article_og: the block');
-same(body('/var-esc'), $ESC, '$article_og: escaped');
+# on one line: tags separated by one space, no line end
+(my $full_line = $FULL) =~ s/\n(?=.)/ /g;
+chomp $full_line;
+(my $esc_line = $ESC) =~ s/\n(?=.)/ /g;
+chomp $esc_line;
+
+same(body('/var'), $full_line, '$article_og: the block, on one line');
+same(body('/var-esc'), $esc_line, '$article_og: escaped, on one line');
 same(body('/var-none'), '[]', '$article_og: empty without article');
 
 $t->done;

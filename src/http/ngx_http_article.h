@@ -1,6 +1,10 @@
 
 /*
  * Copyright (C) ngx_http_article_module authors
+ *
+ * What the glue's files share: the configuration, the zone's layout and
+ * the request's state.  A request goes request.c -> cache.c -> redis/ ->
+ * amp.c, filter.c; var.c and status.c read what those left.
  */
 
 
@@ -16,42 +20,7 @@
 #include "art_yaml.h"
 #include "art_html.h"
 #include "art_ua.h"
-
-
-/* the strings a stored record keeps, in this order */
-typedef enum {
-    NGX_HTTP_ARTICLE_KEY = 0,
-    NGX_HTTP_ARTICLE_TITLE,
-    NGX_HTTP_ARTICLE_EXCERPT,
-    NGX_HTTP_ARTICLE_URL,
-    NGX_HTTP_ARTICLE_AMP_URL,
-    NGX_HTTP_ARTICLE_CDN_AMP_URL,
-    NGX_HTTP_ARTICLE_PUBLISHED_TIME,
-    NGX_HTTP_ARTICLE_SITE_NAME,
-    NGX_HTTP_ARTICLE_IMAGE,
-    NGX_HTTP_ARTICLE_OG,
-    NGX_HTTP_ARTICLE_NSTR
-} ngx_http_article_str_e;
-
-
-#define NGX_HTTP_ARTICLE_MAX_KEY      2048    /* bytes */
-
-
-#define NGX_HTTP_ARTICLE_PUBLISHED    0x01
-#define NGX_HTTP_ARTICLE_FROM_REDIS   0x02
-#define NGX_HTTP_ARTICLE_INVALIDATED  0x04    /* a file record Redis replaces */
-
-
-/*
- * A record: a header and its strings, packed.  Records from files are
- * written once by the master and never change in their generation.
- */
-typedef struct {
-    uint64_t                      hash;
-    uint32_t                      end[NGX_HTTP_ARTICLE_NSTR];
-    uint32_t                      flags;
-    u_char                        data[];
-} ngx_http_article_rec_t;
+#include "art_rec.h"
 
 
 typedef struct {
@@ -80,7 +49,7 @@ typedef struct {
 
 /* the head of a map's zone */
 typedef struct {
-    ngx_http_article_rec_t      **index;    /* open addressing, 2^n slots */
+    art_rec_t                   **index;    /* art_index_*(), 2^n slots */
     ngx_uint_t                    mask;
     ngx_uint_t                    articles;
     ngx_uint_t                    unpublished;
@@ -98,13 +67,15 @@ typedef struct {
 } ngx_http_article_sh_t;
 
 
-typedef struct ngx_http_article_redis_s  ngx_http_article_redis_t;
+typedef struct ngx_http_article_redis_s   ngx_http_article_redis_t;
+typedef struct ngx_http_article_wait_s    ngx_http_article_wait_t;
+typedef struct ngx_http_article_inject_s  ngx_http_article_inject_t;
 
 
 typedef struct {
     ngx_str_t                     name;
     ngx_array_t                   sources;      /* ngx_str_t, full globs */
-    art_index_e                   index;
+    ngx_uint_t                    index;        /* art_index_e */
     ngx_str_t                     key_field;
     size_t                        size;
     ngx_flag_t                    strict;
@@ -120,8 +91,11 @@ typedef struct {
     ngx_slab_pool_t              *shpool;
     ngx_http_article_sh_t        *sh;
     ngx_http_article_redis_t     *redis;        /* this worker's */
-
 } ngx_http_article_map_t;
+
+
+#define ngx_http_article_has_redis(map)                                       \
+    ((map)->redis_addr != NULL || (map)->redis_unix.len != 0)
 
 
 #define NGX_HTTP_ARTICLE_TARGET_CDN  0
@@ -137,6 +111,7 @@ typedef struct {
 typedef struct {
     ngx_http_article_map_t       *map;
     ngx_http_complex_value_t     *key;
+    ngx_array_t                  *key_vars;     /* indexes the key names */
 
     ngx_flag_t                    amp;
     ngx_uint_t                    amp_target;
@@ -153,79 +128,65 @@ typedef struct {
 } ngx_http_article_loc_conf_t;
 
 
-/* per request */
+/*
+ * Per request: the look-up's result.  Waiting for Redis (redis/) and
+ * injecting (filter.c) keep their own state, made only when needed.
+ */
 typedef struct {
-    ngx_http_article_rec_t       *rec;          /* found and published */
-    ngx_http_article_rec_t       *stale;        /* expired, from Redis */
+    art_rec_t                    *rec;          /* found and published */
+    art_rec_t                    *stale;        /* expired, from Redis */
     ngx_str_t                     key;
-    ngx_http_request_t           *request;
 
-    ngx_event_t                   wait;         /* for Redis: timer, resume */
-    ngx_queue_t                   waiting;
+    ngx_http_article_wait_t      *wait;
+    ngx_http_article_inject_t    *inject;
 
-    ngx_str_t                     og;           /* the block to insert */
-    art_head_scan_t               scan;
-    u_char                        held[8];      /* a partial "</head>" */
-    size_t                        nheld;
-    ngx_chain_t                  *busy;         /* our buffers being sent */
-    ngx_chain_t                 **last_busy;
-
-    unsigned                      done:1;
     unsigned                      need_redis:1;
     unsigned                      redis_done:1;
-    unsigned                      vary:1;
-    unsigned                      inject:1;
-    unsigned                      injected:1;
 } ngx_http_article_ctx_t;
 
 
 extern ngx_module_t  ngx_http_article_module;
 
 
-/* ngx_http_article_shm.c */
+/* ngx_http_article_zone.c */
 ngx_int_t ngx_http_article_init_zone(ngx_shm_zone_t *shm_zone, void *data);
-uint64_t ngx_http_article_hash(u_char *key, size_t len);
-ngx_http_article_rec_t *ngx_http_article_find(ngx_http_article_sh_t *sh,
-    u_char *key, size_t len);
-void ngx_http_article_rec_str(ngx_http_article_rec_t *rec, ngx_uint_t n,
-    ngx_str_t *s);
-size_t ngx_http_article_rec_size(art_article_t *a, art_str_t *key);
-void ngx_http_article_rec_fill(ngx_http_article_rec_t *rec, art_article_t *a,
-    art_str_t *key);
-size_t ngx_http_article_rec_total(ngx_http_article_rec_t *rec);
+
+/* ngx_http_article_cache.c */
+void ngx_http_article_cache_init(ngx_http_article_sh_t *sh);
 void ngx_http_article_cache_get(ngx_http_request_t *r,
     ngx_http_article_map_t *map, ngx_http_article_ctx_t *ctx);
 void ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
-    size_t len, ngx_http_article_rec_t *rec, ngx_log_t *log);
+    size_t len, art_rec_t *rec, ngx_log_t *log);
 void ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
     size_t len);
 
-/* ngx_http_article_load.c */
-ngx_int_t ngx_http_article_load(ngx_http_article_map_t *map,
-    ngx_slab_pool_t *shpool, ngx_log_t *log);
+/* ngx_http_article_request.c */
+ngx_int_t ngx_http_article_request_init(ngx_conf_t *cf);
+ngx_http_article_ctx_t *ngx_http_article_lookup(ngx_http_request_t *r);
+ngx_int_t ngx_http_article_vary(ngx_http_request_t *r);
 
 /* ngx_http_article_amp.c */
-ngx_int_t ngx_http_article_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_article_amp(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf, ngx_http_article_ctx_t *ctx);
 ngx_int_t ngx_http_article_amp_target(ngx_http_article_loc_conf_t *alcf,
-    ngx_http_article_rec_t *rec, ngx_str_t *target);
+    art_rec_t *rec, ngx_str_t *target);
 ngx_int_t ngx_http_article_mobile(ngx_http_request_t *r,
     ngx_http_article_loc_conf_t *alcf);
 
 /* ngx_http_article_filter.c */
 ngx_int_t ngx_http_article_filter_init(ngx_conf_t *cf);
 
-/* ngx_http_article_redis.c */
-ngx_int_t ngx_http_article_redis_init_process(ngx_cycle_t *cycle);
-void ngx_http_article_redis_exit_process(ngx_cycle_t *cycle);
-ngx_int_t ngx_http_article_redis_get(ngx_http_request_t *r,
-    ngx_http_article_ctx_t *ctx);
+/* ngx_http_article_var.c */
+ngx_int_t ngx_http_article_add_variables(ngx_conf_t *cf);
 
 /* ngx_http_article_status.c */
 ngx_int_t ngx_http_article_status_handler(ngx_http_request_t *r);
 
-/* ngx_http_article_var.c */
-ngx_int_t ngx_http_article_add_variables(ngx_conf_t *cf);
-ngx_http_article_ctx_t *ngx_http_article_lookup(ngx_http_request_t *r);
+/* redis/ */
+ngx_int_t ngx_http_article_redis_init_process(ngx_cycle_t *cycle);
+void ngx_http_article_redis_exit_process(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_article_redis_get(ngx_http_request_t *r,
+    ngx_http_article_ctx_t *ctx);
 
 
 #endif /* _NGX_HTTP_ARTICLE_H_INCLUDED_ */

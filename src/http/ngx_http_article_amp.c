@@ -2,17 +2,14 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * The preaccess phase handler: the request's article look-up, then the
- * redirect of mobile readers to the article's AMP page, decided before any
- * content handler or upstream runs.
+ * The redirect of mobile readers to the article's AMP page: the target,
+ * the mobile decision, the opt-out, and never a loop.
  */
 
 
 #include "ngx_http_article.h"
 
 
-static ngx_int_t ngx_http_article_amp(ngx_http_request_t *r,
-    ngx_http_article_loc_conf_t *alcf, ngx_http_article_ctx_t *ctx);
 static ngx_int_t ngx_http_article_opted_out(ngx_http_request_t *r,
     ngx_http_article_loc_conf_t *alcf);
 static ngx_int_t ngx_http_article_is_self(ngx_http_request_t *r,
@@ -20,45 +17,9 @@ static ngx_int_t ngx_http_article_is_self(ngx_http_request_t *r,
 static ngx_int_t ngx_http_article_true(ngx_http_variable_value_t *v);
 
 
+/* a found, published article and a GET or HEAD: redirect a phone */
+
 ngx_int_t
-ngx_http_article_handler(ngx_http_request_t *r)
-{
-    ngx_http_article_ctx_t       *ctx;
-    ngx_http_article_loc_conf_t  *alcf;
-
-    alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
-
-    if (alcf->map == NULL || r != r->main) {
-        return NGX_DECLINED;
-    }
-
-    ctx = ngx_http_article_lookup(r);
-    if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ctx->need_redis && !ctx->redis_done) {
-        ctx->redis_done = 1;
-
-        if (ngx_http_article_redis_get(r, ctx) == NGX_DONE) {
-            return NGX_DONE;
-        }
-
-        /* Redis cannot be asked now: stale-if-error */
-        ctx->rec = ctx->stale;
-    }
-
-    if (!alcf->amp || ctx->rec == NULL
-        || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
-    {
-        return NGX_DECLINED;
-    }
-
-    return ngx_http_article_amp(r, alcf, ctx);
-}
-
-
-static ngx_int_t
 ngx_http_article_amp(ngx_http_request_t *r,
     ngx_http_article_loc_conf_t *alcf, ngx_http_article_ctx_t *ctx)
 {
@@ -66,10 +27,9 @@ ngx_http_article_amp(ngx_http_request_t *r,
     ngx_table_elt_t           *h;
     ngx_http_article_map_t    *map;
 
-    /* the decision depends on the client: every answer says so */
-    ctx->vary = 1;
-
     if (ngx_http_article_amp_target(alcf, ctx->rec, &target) != NGX_OK) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "article amp: no target");
         return NGX_DECLINED;
     }
 
@@ -79,18 +39,31 @@ ngx_http_article_amp(ngx_http_request_t *r,
         }
 
         if (mobile.len == 0 || (mobile.len == 1 && mobile.data[0] == '0')) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "article amp: not mobile (article_amp_mobile)");
             return NGX_DECLINED;
         }
 
     } else if (!ngx_http_article_mobile(r, alcf)) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "article amp: not mobile");
         return NGX_DECLINED;
     }
 
-    if (ngx_http_article_opted_out(r, alcf)
-        || ngx_http_article_is_self(r, &target))
-    {
+    if (ngx_http_article_opted_out(r, alcf)) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "article amp: opted out");
         return NGX_DECLINED;
     }
+
+    if (ngx_http_article_is_self(r, &target)) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "article amp: the target is this page");
+        return NGX_DECLINED;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "article amp: redirect to \"%V\"", &target);
 
     ngx_http_clear_location(r);
 
@@ -125,24 +98,28 @@ ngx_http_article_amp(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_article_amp_target(ngx_http_article_loc_conf_t *alcf,
-    ngx_http_article_rec_t *rec, ngx_str_t *target)
+    art_rec_t *rec, ngx_str_t *target)
 {
+    art_str_t   s;
     ngx_uint_t  first, second;
 
     if (alcf->amp_target == NGX_HTTP_ARTICLE_TARGET_CDN) {
-        first = NGX_HTTP_ARTICLE_CDN_AMP_URL;
-        second = NGX_HTTP_ARTICLE_AMP_URL;
+        first = ART_REC_CDN_AMP_URL;
+        second = ART_REC_AMP_URL;
 
     } else {
-        first = NGX_HTTP_ARTICLE_AMP_URL;
-        second = NGX_HTTP_ARTICLE_CDN_AMP_URL;
+        first = ART_REC_AMP_URL;
+        second = ART_REC_CDN_AMP_URL;
     }
 
-    ngx_http_article_rec_str(rec, first, target);
+    s = art_rec_str(rec, first);
 
-    if (target->len == 0) {
-        ngx_http_article_rec_str(rec, second, target);
+    if (s.len == 0) {
+        s = art_rec_str(rec, second);
     }
+
+    target->data = (u_char *) s.data;
+    target->len = s.len;
 
     return target->len ? NGX_OK : NGX_DECLINED;
 }

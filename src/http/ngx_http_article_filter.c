@@ -18,12 +18,24 @@
 #define NGX_HTTP_ARTICLE_HEAD_LEN  (sizeof("</head>") - 1)
 
 
+/* a response the block goes into */
+struct ngx_http_article_inject_s {
+    ngx_str_t                     block;
+    art_head_scan_t               scan;
+    u_char                        held[8];      /* a partial "</head>" */
+    size_t                        nheld;
+    ngx_chain_t                  *busy;         /* our buffers being sent */
+    ngx_chain_t                 **last_busy;
+    unsigned                      injected:1;
+};
+
+
 static ngx_int_t ngx_http_article_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_article_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_article_add_vary(ngx_http_request_t *r);
 static ngx_int_t ngx_http_article_split(ngx_http_request_t *r,
-    ngx_http_article_ctx_t *ctx, ngx_buf_t *b, ngx_chain_t ***ll);
+    ngx_http_article_inject_t *in, ngx_buf_t *b, ngx_chain_t ***ll);
 static ngx_int_t ngx_http_article_link(ngx_http_request_t *r, ngx_buf_t *b,
     ngx_chain_t ***ll);
 static ngx_int_t ngx_http_article_buf(ngx_http_request_t *r, u_char *p,
@@ -52,19 +64,17 @@ ngx_http_article_filter_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_article_header_filter(ngx_http_request_t *r)
 {
+    art_str_t                     block;
     ngx_http_article_ctx_t       *ctx;
+    ngx_http_article_inject_t    *in;
     ngx_http_article_loc_conf_t  *alcf;
 
     if (r != r->main) {
         return ngx_http_next_header_filter(r);
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_article_module);
-
-    if (ctx != NULL && ctx->vary) {
-        if (ngx_http_article_add_vary(r) != NGX_OK) {
-            return NGX_ERROR;
-        }
+    if (ngx_http_article_vary(r) && ngx_http_article_add_vary(r) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
@@ -88,10 +98,20 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
-    ngx_http_article_rec_str(ctx->rec, NGX_HTTP_ARTICLE_OG, &ctx->og);
+    in = ngx_pcalloc(r->pool, sizeof(ngx_http_article_inject_t));
+    if (in == NULL) {
+        return NGX_ERROR;
+    }
 
-    ctx->inject = 1;
-    ctx->last_busy = &ctx->busy;
+    block = art_rec_str(ctx->rec, ART_REC_OG);
+    in->block.data = (u_char *) block.data;
+    in->block.len = block.len;
+    in->last_busy = &in->busy;
+    ctx->inject = in;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "article og: %uz bytes to insert before </head>",
+                   in->block.len);
 
     r->filter_need_in_memory = 1;
 
@@ -126,19 +146,21 @@ ngx_http_article_add_vary(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
-    ngx_int_t                rc;
-    ngx_chain_t             *out, **ll, *cl;
-    ngx_http_article_ctx_t  *ctx;
+    ngx_int_t                   rc;
+    ngx_chain_t                *out, **ll, *cl;
+    ngx_http_article_ctx_t     *ctx;
+    ngx_http_article_inject_t  *inj;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_article_module);
 
-    if (ctx == NULL || !ctx->inject) {
+    if (ctx == NULL || ctx->inject == NULL) {
         return ngx_http_next_body_filter(r, in);
     }
 
+    inj = ctx->inject;
     out = NULL;
 
-    if (ctx->injected || in == NULL) {
+    if (inj->injected || in == NULL) {
         /* the caller's links go on as they are: they are not ours */
         rc = ngx_http_next_body_filter(r, in);
 
@@ -146,8 +168,8 @@ ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         ll = &out;
 
         for (cl = in; cl; cl = cl->next) {
-            rc = ctx->injected ? ngx_http_article_link(r, cl->buf, &ll)
-                               : ngx_http_article_split(r, ctx, cl->buf, &ll);
+            rc = inj->injected ? ngx_http_article_link(r, cl->buf, &ll)
+                               : ngx_http_article_split(r, inj, cl->buf, &ll);
             if (rc != NGX_OK) {
                 return NGX_ERROR;
             }
@@ -156,10 +178,10 @@ ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         rc = ngx_http_next_body_filter(r, out);
     }
 
-    *ctx->last_busy = out;
+    *inj->last_busy = out;
 
-    while (ctx->busy != NULL) {
-        cl = ctx->busy;
+    while (inj->busy != NULL) {
+        cl = inj->busy;
 
         if (ngx_buf_size(cl->buf) != 0) {
             break;
@@ -181,26 +203,26 @@ ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
             }
         }
 
-        ctx->busy = cl->next;
+        inj->busy = cl->next;
         ngx_free_chain(r->pool, cl);
     }
 
-    for (ll = &ctx->busy; *ll; ll = &(*ll)->next) { /* void */ }
-    ctx->last_busy = ll;
+    for (ll = &inj->busy; *ll; ll = &(*ll)->next) { /* void */ }
+    inj->last_busy = ll;
 
     return rc;
 }
 
 
 /*
- * One buffer: the stream so far is ctx->held followed by [b->pos, b->last).
+ * One buffer: the stream so far is in->held followed by [b->pos, b->last).
  * What comes before a partial or a whole "</head>" goes on in buffers that
  * point into b, and b is released when the last of them is sent; the block
- * goes right before a whole one; a partial one is copied into ctx->held.
+ * goes right before a whole one; a partial one is copied into in->held.
  */
 
 static ngx_int_t
-ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx,
+ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_inject_t *in,
     ngx_buf_t *b, ngx_chain_t ***ll)
 {
     size_t                   n, nheld, keep;
@@ -211,18 +233,21 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx,
     n = b->last - b->pos;
 
     end = (n && ngx_buf_in_memory(b))
-          ? art_head_scan(&ctx->scan, b->pos, b->last) : NULL;
+          ? art_head_scan(&in->scan, b->pos, b->last) : NULL;
 
-    if (end == NULL && ctx->nheld == 0 && ctx->scan.matched == 0) {
+    if (end == NULL && in->nheld == 0 && in->scan.matched == 0) {
         /* the common case: nothing held, nothing to insert */
         return ngx_http_article_link(r, b, ll);
     }
 
-    nheld = ctx->nheld;
-    ctx->nheld = 0;
+    nheld = in->nheld;
+    in->nheld = 0;
 
     if (end != NULL) {
-        ctx->injected = 1;
+        in->injected = 1;
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "article og: block inserted");
 
         map = ((ngx_http_article_loc_conf_t *)
                ngx_http_get_module_loc_conf(r, ngx_http_article_module))->map;
@@ -230,9 +255,9 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx,
 
         if ((size_t) (end - b->pos) < NGX_HTTP_ARTICLE_HEAD_LEN) {
             /* the match began in the held bytes: they are all of it */
-            return (ngx_http_article_buf(r, ctx->og.data, ctx->og.len, NULL,
+            return (ngx_http_article_buf(r, in->block.data, in->block.len, NULL,
                                          ll) != NGX_OK
-                    || ngx_http_article_copy(r, ctx->held, nheld, ll)
+                    || ngx_http_article_copy(r, in->held, nheld, ll)
                        != NGX_OK
                     || ngx_http_article_buf(r, b->pos, n, b, ll) != NGX_OK)
                    ? NGX_ERROR : NGX_OK;
@@ -240,28 +265,28 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx,
 
         split = (u_char *) end - NGX_HTTP_ARTICLE_HEAD_LEN;
 
-        return (ngx_http_article_copy(r, ctx->held, nheld, ll) != NGX_OK
+        return (ngx_http_article_copy(r, in->held, nheld, ll) != NGX_OK
                 || ngx_http_article_buf(r, b->pos, split - b->pos, NULL, ll)
                    != NGX_OK
-                || ngx_http_article_buf(r, ctx->og.data, ctx->og.len, NULL,
+                || ngx_http_article_buf(r, in->block.data, in->block.len, NULL,
                                         ll) != NGX_OK
                 || ngx_http_article_buf(r, split, b->last - split, b, ll)
                    != NGX_OK)
                ? NGX_ERROR : NGX_OK;
     }
 
-    keep = ctx->scan.matched;
+    keep = in->scan.matched;
 
     if (b->last_buf || b->last_in_chain) {
         /* no more data will settle a partial match: let it go */
         keep = 0;
-        ctx->scan.matched = 0;
+        in->scan.matched = 0;
     }
 
     if (keep > n) {
         /* held + all of b are still a partial match: b is done now */
-        ngx_memcpy(ctx->held + nheld, b->pos, n);
-        ctx->nheld = nheld + n;
+        ngx_memcpy(in->held + nheld, b->pos, n);
+        in->nheld = nheld + n;
         b->pos = b->last;
 
         return ngx_http_article_buf(r, b->last, 0, b, ll);
@@ -269,12 +294,12 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx,
 
     /* the held bytes were not a match after all; b's tail may be one */
 
-    if (ngx_http_article_copy(r, ctx->held, nheld, ll) != NGX_OK) {
+    if (ngx_http_article_copy(r, in->held, nheld, ll) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(ctx->held, b->last - keep, keep);
-    ctx->nheld = keep;
+    ngx_memcpy(in->held, b->last - keep, keep);
+    in->nheld = keep;
 
     return ngx_http_article_buf(r, b->pos, n - keep, b, ll);
 }
@@ -343,7 +368,7 @@ ngx_http_article_buf(ngx_http_request_t *r, u_char *p, size_t len,
 }
 
 
-/* held bytes: a copy, since ctx->held is reused */
+/* held bytes: a copy, since in->held is reused */
 
 static ngx_int_t
 ngx_http_article_copy(ngx_http_request_t *r, u_char *data, size_t len,

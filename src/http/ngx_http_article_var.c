@@ -2,7 +2,7 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * The request's article look-up and the $article_* variables.
+ * The $article_* variables: what the look-up found, as it is stored.
  */
 
 
@@ -14,6 +14,8 @@ static ngx_int_t ngx_http_article_str_variable(ngx_http_request_t *r,
 static ngx_int_t ngx_http_article_found_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_article_key_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_article_og_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_article_source_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -36,40 +38,39 @@ static ngx_http_variable_t  ngx_http_article_vars[] = {
       ngx_http_article_key_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_title"), NULL,
-      ngx_http_article_str_variable, NGX_HTTP_ARTICLE_TITLE,
+      ngx_http_article_str_variable, ART_REC_TITLE,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_excerpt"), NULL,
-      ngx_http_article_str_variable, NGX_HTTP_ARTICLE_EXCERPT,
+      ngx_http_article_str_variable, ART_REC_EXCERPT,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_url"), NULL,
-      ngx_http_article_str_variable, NGX_HTTP_ARTICLE_URL,
+      ngx_http_article_str_variable, ART_REC_URL,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_amp_url"), NULL,
-      ngx_http_article_str_variable, NGX_HTTP_ARTICLE_AMP_URL,
+      ngx_http_article_str_variable, ART_REC_AMP_URL,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_cdn_amp_url"), NULL,
-      ngx_http_article_str_variable, NGX_HTTP_ARTICLE_CDN_AMP_URL,
+      ngx_http_article_str_variable, ART_REC_CDN_AMP_URL,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_image"), NULL,
-      ngx_http_article_str_variable, NGX_HTTP_ARTICLE_IMAGE,
+      ngx_http_article_str_variable, ART_REC_IMAGE,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_published_time"), NULL,
-      ngx_http_article_str_variable, NGX_HTTP_ARTICLE_PUBLISHED_TIME,
+      ngx_http_article_str_variable, ART_REC_PUBLISHED_TIME,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_site_name"), NULL,
-      ngx_http_article_str_variable, NGX_HTTP_ARTICLE_SITE_NAME,
+      ngx_http_article_str_variable, ART_REC_SITE_NAME,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_og"), NULL,
-      ngx_http_article_str_variable, NGX_HTTP_ARTICLE_OG,
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+      ngx_http_article_og_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_source"), NULL,
       ngx_http_article_source_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -103,82 +104,11 @@ ngx_http_article_add_variables(ngx_conf_t *cf)
 }
 
 
-/*
- * Looks the request's article up once; the result stays in the request's
- * ctx.  A record from a file stays mapped as long as this worker lives, so
- * the ctx may point into the zone.
- */
-
-ngx_http_article_ctx_t *
-ngx_http_article_lookup(ngx_http_request_t *r)
-{
-    ngx_http_article_map_t       *map;
-    ngx_http_article_ctx_t       *ctx;
-    ngx_http_article_rec_t       *rec;
-    ngx_http_article_loc_conf_t  *alcf;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_article_module);
-
-    if (ctx != NULL && ctx->done) {
-        return ctx;
-    }
-
-    if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_article_ctx_t));
-        if (ctx == NULL) {
-            return NULL;
-        }
-
-        ngx_http_set_ctx(r, ctx, ngx_http_article_module);
-    }
-
-    alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
-    map = alcf->map;
-
-    if (map == NULL) {
-        ctx->done = 1;
-        return ctx;
-    }
-
-    if (ngx_http_complex_value(r, alcf->key, &ctx->key) != NGX_OK) {
-        return NULL;
-    }
-
-    if (ctx->key.len == 0 || ctx->key.len > NGX_HTTP_ARTICLE_MAX_KEY) {
-        /* no record has such a key: Redis is not asked either */
-        goto count;
-    }
-
-    rec = ngx_http_article_find(map->sh, ctx->key.data, ctx->key.len);
-
-    if (rec != NULL && !(rec->flags & NGX_HTTP_ARTICLE_INVALIDATED)) {
-        if (rec->flags & NGX_HTTP_ARTICLE_PUBLISHED) {
-            ctx->rec = rec;
-        }
-
-    } else if (map->redis_addr != NULL || map->redis_unix.len) {
-        ngx_http_article_cache_get(r, map, ctx);
-    }
-
-count:
-
-    /* a hit is a published record found in the zone, fresh */
-
-    (void) ngx_atomic_fetch_add(&map->sh->counters.lookups, 1);
-    (void) ngx_atomic_fetch_add(ctx->rec ? &map->sh->counters.hits
-                                         : &map->sh->counters.misses, 1);
-
-    ctx->done = 1;
-
-    return ctx;
-}
-
-
 static ngx_int_t
 ngx_http_article_str_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t                s;
+    art_str_t                s;
     ngx_http_article_ctx_t  *ctx;
 
     ctx = ngx_http_article_lookup(r);
@@ -191,8 +121,60 @@ ngx_http_article_str_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    ngx_http_article_rec_str(ctx->rec, data, &s);
-    ngx_http_article_var_set(v, s.data, s.len);
+    s = art_rec_str(ctx->rec, data);
+    ngx_http_article_var_set(v, (u_char *) s.data, s.len);
+
+    return NGX_OK;
+}
+
+
+/*
+ * The tag block on one line, tags separated by one space, so that no value
+ * can split a header: stored values hold no line feed, only the block's
+ * line ends do.
+ */
+
+static ngx_int_t
+ngx_http_article_og_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char                  *p, *last;
+    art_str_t                s;
+    ngx_http_article_ctx_t  *ctx;
+
+    ctx = ngx_http_article_lookup(r);
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ctx->rec == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    s = art_rec_str(ctx->rec, ART_REC_OG);
+
+    p = ngx_pnalloc(r->pool, s.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, s.data, s.len);
+
+    for (last = p + s.len; last > p && last[-1] == '\n'; last--) {
+        /* the block's last line end goes */
+    }
+
+    ngx_http_article_var_set(v, p, last - p);
+
+    while (p < last) {
+        p = ngx_strlchr(p, last, '\n');
+        if (p == NULL) {
+            break;
+        }
+
+        *p++ = ' ';
+    }
 
     return NGX_OK;
 }
@@ -248,7 +230,7 @@ ngx_http_article_source_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ctx->rec->flags & NGX_HTTP_ARTICLE_FROM_REDIS) {
+    if (ctx->rec->flags & ART_REC_FROM_REDIS) {
         ngx_http_article_var_set(v, (u_char *) "redis", 5);
 
     } else {

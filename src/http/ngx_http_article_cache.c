@@ -2,15 +2,13 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * The shared zone of a map: records packed in place, an open-addressed
- * index of 2^n slots, counters.  The zone is created afresh on every cycle
- * (noreuse) and filled by the master before workers fork, so readers of
- * file records need no lock.
+ * The mutable part of a map's zone: records and remembered absences from
+ * Redis, in a tree by (hash, key) and an LRU queue, under the zone's
+ * mutex.  File records are not here: they never change in a generation.
  */
 
 
 #include "ngx_http_article.h"
-#include "art_html.h"
 
 
 static ngx_http_article_node_t *ngx_http_article_cache_find(
@@ -23,188 +21,17 @@ static ngx_int_t ngx_http_article_cache_cmp(ngx_rbtree_node_t *node,
     uint64_t hash, u_char *key, size_t len);
 
 
-static const art_field_e  ngx_http_article_fields[NGX_HTTP_ARTICLE_NSTR] = {
-    ART_KEY_FIELD,                   /* NGX_HTTP_ARTICLE_KEY: the key given */
-    ART_TITLE,
-    ART_EXCERPT,
-    ART_WEB_URL,
-    ART_AMP_URL,
-    ART_CDN_AMP_URL,
-    ART_PUBLISHED_TIME,
-    ART_SITE_NAME,
-    ART_IMAGE_URL,
-    ART_NFIELDS                      /* NGX_HTTP_ARTICLE_OG: rendered */
-};
+#define ngx_http_article_node_rec(node)                                      \
+    ((art_rec_t *) ((u_char *) (node)                           \
+                                 + sizeof(ngx_http_article_node_t)))
 
 
-ngx_int_t
-ngx_http_article_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+void
+ngx_http_article_cache_init(ngx_http_article_sh_t *sh)
 {
-    ngx_http_article_map_t  *map = shm_zone->data;
-
-    size_t                  len;
-    ngx_int_t               rc;
-    ngx_slab_pool_t        *shpool;
-    ngx_http_article_sh_t  *sh;
-
-    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
-
-    sh = ngx_slab_calloc(shpool, sizeof(ngx_http_article_sh_t));
-    if (sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    shpool->data = sh;
-    map->shpool = shpool;
-    map->sh = sh;
-
     ngx_rbtree_init(&sh->rbtree, &sh->sentinel, ngx_http_article_cache_insert);
     ngx_queue_init(&sh->lru);
-
-    len = sizeof(" in article_map \"\"") + map->name.len;
-
-    shpool->log_ctx = ngx_slab_alloc(shpool, len);
-    if (shpool->log_ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(shpool->log_ctx, " in article_map \"%V\"%Z", &map->name);
-
-    /* running out of zone while loading is reported with the size needed */
-    shpool->log_nomem = 0;
-
-    rc = ngx_http_article_load(map, shpool, shm_zone->shm.log);
-
-    shpool->log_nomem = 1;
-
-    return rc;
 }
-
-
-/* FNV-1a, 64 bits: keys are short, and one probe must almost always do */
-
-uint64_t
-ngx_http_article_hash(u_char *key, size_t len)
-{
-    uint64_t  h;
-
-    h = 0xcbf29ce484222325ULL;
-
-    while (len--) {
-        h ^= *key++;
-        h *= 0x100000001b3ULL;
-    }
-
-    return h;
-}
-
-
-ngx_http_article_rec_t *
-ngx_http_article_find(ngx_http_article_sh_t *sh, u_char *key, size_t len)
-{
-    uint64_t                 h;
-    ngx_uint_t               i;
-    ngx_http_article_rec_t  *rec;
-
-    if (sh->index == NULL) {
-        return NULL;
-    }
-
-    h = ngx_http_article_hash(key, len);
-
-    for (i = h & sh->mask; ; i = (i + 1) & sh->mask) {
-        rec = sh->index[i];
-
-        if (rec == NULL) {
-            return NULL;
-        }
-
-        if (rec->hash == h && rec->end[NGX_HTTP_ARTICLE_KEY] == len
-            && ngx_memcmp(rec->data, key, len) == 0)
-        {
-            return rec;
-        }
-    }
-}
-
-
-void
-ngx_http_article_rec_str(ngx_http_article_rec_t *rec, ngx_uint_t n,
-    ngx_str_t *s)
-{
-    uint32_t  start;
-
-    start = (n == 0) ? 0 : rec->end[n - 1];
-
-    s->data = rec->data + start;
-    s->len = rec->end[n] - start;
-}
-
-
-size_t
-ngx_http_article_rec_size(art_article_t *a, art_str_t *key)
-{
-    size_t      size;
-    ngx_uint_t  i;
-
-    size = sizeof(ngx_http_article_rec_t) + key->len;
-
-    if (!a->published) {
-        return ngx_align(size, sizeof(uint64_t));
-    }
-
-    for (i = 1; i < NGX_HTTP_ARTICLE_OG; i++) {
-        size += a->field[ngx_http_article_fields[i]].len;
-    }
-
-    return ngx_align(size + art_og_len(a), sizeof(uint64_t));
-}
-
-
-/* an unpublished record keeps only its key */
-
-void
-ngx_http_article_rec_fill(ngx_http_article_rec_t *rec, art_article_t *a,
-    art_str_t *key)
-{
-    u_char      *p;
-    art_str_t   *s;
-    ngx_uint_t   i;
-
-    rec->hash = ngx_http_article_hash((u_char *) key->data, key->len);
-    rec->flags = a->published ? NGX_HTTP_ARTICLE_PUBLISHED : 0;
-
-    p = ngx_cpymem(rec->data, key->data, key->len);
-    rec->end[NGX_HTTP_ARTICLE_KEY] = key->len;
-
-    for (i = 1; i < NGX_HTTP_ARTICLE_OG; i++) {
-        if (a->published) {
-            s = &a->field[ngx_http_article_fields[i]];
-            p = ngx_cpymem(p, s->data, s->len);
-        }
-
-        rec->end[i] = p - rec->data;
-    }
-
-    if (a->published) {
-        p = art_og_render(a, p);
-    }
-
-    rec->end[NGX_HTTP_ARTICLE_OG] = p - rec->data;
-}
-
-
-size_t
-ngx_http_article_rec_total(ngx_http_article_rec_t *rec)
-{
-    return sizeof(ngx_http_article_rec_t)
-           + rec->end[NGX_HTTP_ARTICLE_NSTR - 1];
-}
-
-
-#define ngx_http_article_node_rec(node)                                      \
-    ((ngx_http_article_rec_t *) ((u_char *) (node)                           \
-                                 + sizeof(ngx_http_article_node_t)))
 
 
 /*
@@ -218,14 +45,13 @@ ngx_http_article_cache_get(ngx_http_request_t *r, ngx_http_article_map_t *map,
     ngx_http_article_ctx_t *ctx)
 {
     size_t                    size;
-    ngx_http_article_rec_t   *copy;
+    art_rec_t                *copy;
     ngx_http_article_node_t  *node;
 
     ngx_shmtx_lock(&map->shpool->mutex);
 
     node = ngx_http_article_cache_find(map->sh, ctx->key.data, ctx->key.len,
-                                       ngx_http_article_hash(ctx->key.data,
-                                                             ctx->key.len));
+                                       art_hash(ctx->key.data, ctx->key.len));
     if (node == NULL) {
         ctx->need_redis = 1;
         goto done;
@@ -251,7 +77,7 @@ ngx_http_article_cache_get(ngx_http_request_t *r, ngx_http_article_map_t *map,
 
     ngx_memcpy(copy, ngx_http_article_node_rec(node), size);
 
-    if (!(copy->flags & NGX_HTTP_ARTICLE_PUBLISHED)) {
+    if (!(copy->flags & ART_REC_PUBLISHED)) {
         goto done;
     }
 
@@ -272,7 +98,7 @@ done:
 
 void
 ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
-    size_t len, ngx_http_article_rec_t *rec, ngx_log_t *log)
+    size_t len, art_rec_t *rec, ngx_log_t *log)
 {
     size_t                    size;
     uint64_t                  hash;
@@ -283,10 +109,9 @@ ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
 
     sh = map->sh;
     shpool = map->shpool;
-    hash = ngx_http_article_hash(key, len);
+    hash = art_hash(key, len);
 
-    size = rec ? ngx_http_article_rec_total(rec)
-               : sizeof(ngx_http_article_rec_t) + len;
+    size = rec ? art_rec_total(rec) : sizeof(art_rec_t) + len;
 
     ngx_shmtx_lock(&shpool->mutex);
 
@@ -335,10 +160,10 @@ ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
 
     } else {
         rec = ngx_http_article_node_rec(node);
-        ngx_memzero(rec, sizeof(ngx_http_article_rec_t));
+        ngx_memzero(rec, sizeof(art_rec_t));
         rec->hash = hash;
         ngx_memcpy(rec->data, key, len);
-        for (size = 0; size < NGX_HTTP_ARTICLE_NSTR; size++) {
+        for (size = 0; size < ART_REC_NSTR; size++) {
             rec->end[size] = len;
         }
 
@@ -360,18 +185,17 @@ void
 ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
     size_t len)
 {
-    ngx_http_article_rec_t   *rec;
+    art_rec_t                *rec;
     ngx_http_article_node_t  *node;
 
     ngx_shmtx_lock(&map->shpool->mutex);
 
-    rec = ngx_http_article_find(map->sh, key, len);
+    rec = art_index_find(map->sh->index, map->sh->mask, key, len);
     if (rec != NULL) {
-        rec->flags |= NGX_HTTP_ARTICLE_INVALIDATED;
+        rec->flags |= ART_REC_INVALIDATED;
     }
 
-    node = ngx_http_article_cache_find(map->sh, key, len,
-                                       ngx_http_article_hash(key, len));
+    node = ngx_http_article_cache_find(map->sh, key, len, art_hash(key, len));
     if (node != NULL) {
         ngx_http_article_cache_free(map, node);
     }
@@ -410,14 +234,14 @@ static void
 ngx_http_article_cache_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
 {
-    ngx_rbtree_node_t       **p;
-    ngx_http_article_rec_t   *rec;
+    art_rec_t           *rec;
+    ngx_rbtree_node_t  **p;
 
     rec = ngx_http_article_node_rec(node);
 
     for ( ;; ) {
         p = (ngx_http_article_cache_cmp(temp, rec->hash, rec->data,
-                                        rec->end[NGX_HTTP_ARTICLE_KEY]) < 0)
+                                        rec->end[ART_REC_KEY]) < 0)
             ? &temp->left : &temp->right;
 
         if (*p == sentinel) {
@@ -441,7 +265,7 @@ static ngx_int_t
 ngx_http_article_cache_cmp(ngx_rbtree_node_t *node, uint64_t hash,
     u_char *key, size_t len)
 {
-    ngx_http_article_rec_t  *rec;
+    art_rec_t  *rec;
 
     if ((ngx_rbtree_key_t) hash != node->key) {
         return ((ngx_rbtree_key_t) hash < node->key) ? -1 : 1;
@@ -449,7 +273,7 @@ ngx_http_article_cache_cmp(ngx_rbtree_node_t *node, uint64_t hash,
 
     rec = ngx_http_article_node_rec(node);
 
-    return ngx_memn2cmp(key, rec->data, len, rec->end[NGX_HTTP_ARTICLE_KEY]);
+    return ngx_memn2cmp(key, rec->data, len, rec->end[ART_REC_KEY]);
 }
 
 

@@ -2,8 +2,10 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * Loading a map's sources into its fresh zone, in the master: glob, sort
- * by byte, read, parse with the pure core, pack the records.
+ * A map's zone: created afresh on every cycle (noreuse) and filled by the
+ * master before workers fork, so readers of file records need no lock.
+ * Loading: glob, sort by byte, read, parse with the pure core, pack the
+ * records, index them.
  */
 
 
@@ -45,6 +47,8 @@ typedef struct {
 } ngx_http_article_load_t;
 
 
+static ngx_int_t ngx_http_article_load(ngx_http_article_map_t *map,
+    ngx_slab_pool_t *shpool, ngx_log_t *log);
 static ngx_int_t ngx_http_article_glob(ngx_http_article_load_t *ld,
     ngx_array_t *paths);
 static int ngx_libc_cdecl ngx_http_article_cmp_paths(const void *one,
@@ -64,6 +68,49 @@ static u_char *ngx_http_article_place(ngx_http_article_load_t *ld,
 
 
 ngx_int_t
+ngx_http_article_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_article_map_t  *map = shm_zone->data;
+
+    size_t                  len;
+    ngx_int_t               rc;
+    ngx_slab_pool_t        *shpool;
+    ngx_http_article_sh_t  *sh;
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    sh = ngx_slab_calloc(shpool, sizeof(ngx_http_article_sh_t));
+    if (sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    shpool->data = sh;
+    map->shpool = shpool;
+    map->sh = sh;
+
+    ngx_http_article_cache_init(sh);
+
+    len = sizeof(" in article_map \"\"") + map->name.len;
+
+    shpool->log_ctx = ngx_slab_alloc(shpool, len);
+    if (shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(shpool->log_ctx, " in article_map \"%V\"%Z", &map->name);
+
+    /* running out of zone while loading is reported with the size needed */
+    shpool->log_nomem = 0;
+
+    rc = ngx_http_article_load(map, shpool, shm_zone->shm.log);
+
+    shpool->log_nomem = 1;
+
+    return rc;
+}
+
+
+static ngx_int_t
 ngx_http_article_load(ngx_http_article_map_t *map, ngx_slab_pool_t *shpool,
     ngx_log_t *log)
 {
@@ -111,7 +158,7 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_slab_pool_t *shpool,
         goto done;
     }
 
-    for (slots = 2; slots < 2 * ld.npaths; slots <<= 1) { /* void */ }
+    slots = art_index_slots(ld.npaths);
 
     sh->mask = slots - 1;
     sh->index = ngx_slab_calloc(shpool, slots * sizeof(void *));
@@ -292,14 +339,12 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
     int                       rc;
     size_t                    len, size;
     u_char                   *p;
-    uint64_t                  h;
     ngx_str_t                *path;
     art_str_t                 key;
-    ngx_uint_t                i;
+    art_rec_t                *rec, **slot;
     art_article_t             a;
     art_parse_conf_t          pc;
     ngx_http_article_sh_t    *sh;
-    ngx_http_article_rec_t   *rec, *old;
 
     sh = ld->map->sh;
     path = &ld->paths[ld->file];
@@ -335,7 +380,7 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
         key = a.field[ART_KEY_FIELD];
     }
 
-    if (key.len == 0 || key.len > NGX_HTTP_ARTICLE_MAX_KEY) {
+    if (key.len == 0 || key.len > 2048) {
         ngx_http_article_problem(ld, a.line, a.col, key.len ? "key longer "
                                  "than 2048 bytes" : "empty key");
         sh->skipped_files++;
@@ -344,43 +389,38 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
 
     a.field[ART_KEY_FIELD] = key;
 
-    h = ngx_http_article_hash((u_char *) key.data, key.len);
+    /* a zone too small has no index: the sizes are only summed */
+    slot = NULL;
 
     if (sh->index != NULL) {
-        for (i = h & sh->mask; sh->index[i] != NULL; i = (i + 1) & sh->mask)
-        {
-            old = sh->index[i];
+        slot = art_index_slot(sh->index, sh->mask, key.data, key.len,
+                              art_hash(key.data, key.len));
 
-            if (old->hash == h && old->end[NGX_HTTP_ARTICLE_KEY] == key.len
-                && ngx_memcmp(old->data, key.data, key.len) == 0)
-            {
-                ngx_http_article_problem(ld, a.line, a.col,
-                                         "duplicate key \"%*s\", "
-                                         "already loaded from %s",
-                                         key.len, key.data,
-                                         ld->paths[ld->owner[i]].data);
-                sh->skipped_files++;
-                return NGX_OK;
-            }
+        if (*slot != NULL) {
+            ngx_http_article_problem(ld, a.line, a.col,
+                                     "duplicate key \"%*s\", "
+                                     "already loaded from %s",
+                                     key.len, key.data,
+                                     ld->paths[ld->owner[slot - sh->index]]
+                                     .data);
+            sh->skipped_files++;
+            return NGX_OK;
         }
-
-    } else {
-        i = 0;
     }
 
-    size = ngx_http_article_rec_size(&a, &key);
+    size = art_rec_size(&a, key);
 
     p = ngx_http_article_place(ld, size);
     if (p == NULL) {
         return NGX_OK;
     }
 
-    rec = (ngx_http_article_rec_t *) p;
-    ngx_http_article_rec_fill(rec, &a, &key);
+    rec = (art_rec_t *) p;
+    art_rec_fill(rec, &a, key);
 
-    if (sh->index != NULL) {
-        sh->index[i] = rec;
-        ld->owner[i] = ld->file;
+    if (slot != NULL) {
+        *slot = rec;
+        ld->owner[slot - sh->index] = ld->file;
     }
 
     if (a.published) {
