@@ -29,8 +29,12 @@ typedef struct {
 
 /*
  * Parses the first YAML document of [p, p + len) into *a.  Every problem is
- * reported through cf->report.  ART_OK: the record is usable (problems may
- * have made some fields absent); ART_SKIP: it is not; ART_ERROR: no memory.
+ * reported through cf->report, in the order of the text, once the document
+ * is parsed; a problem that stops the parse (a syntax error, invalid
+ * input, nesting deeper than ART_MAX_DEPTH) is then reported alone, as the
+ * one reason the record is skipped.  ART_OK: the record is usable
+ * (problems may have made some fields absent); ART_SKIP: it is not;
+ * ART_ERROR: no memory (nothing reported).
  * With ART_INDEX_URL and ART_INDEX_FIELD the key is left in
  * a->field[ART_KEY_FIELD].
  */

@@ -427,6 +427,59 @@ test_syntax(void)
            "scanning a quoted scalar\n",
            "syntax error after a valid title: skipped");
 
+    /*
+     * one line for a broken file: problems of fields read before the
+     * syntax error are not reported, the file is skipped for the error
+     */
+
+    t_case("title: [a, b]\nexcerpt: fine\ncategory: \"unterminated\n",
+           ART_SKIP,
+           "4:1: syntax error: found unexpected end of stream while "
+           "scanning a quoted scalar\n",
+           "syntax error after a title that is not a scalar: one line");
+
+    t_case("title: ~\nexcerpt: fine\ncategory: \"unterminated\n",
+           ART_SKIP,
+           "4:1: syntax error: found unexpected end of stream while "
+           "scanning a quoted scalar\n",
+           "syntax error after a null title: one line");
+
+    t_case("title: Spans\nwebUrl: https://example.com/news/\n  a-story\n"
+           "excerpt: \"unterminated\n",
+           ART_SKIP,
+           "5:1: syntax error: found unexpected end of stream while "
+           "scanning a quoted scalar\n",
+           "syntax error after a URL that spans lines: one line");
+
+    t_case("title: Topics\nampWebUrl: /amp/x\ntopics:\n  - one\n"
+           "  - [two, three\nexcerpt: x\n",
+           ART_SKIP,
+           "6:8: syntax error: did not find expected ',' or ']' while "
+           "parsing a flow sequence\n",
+           "syntax error inside topics: one line");
+
+    t_case("title: ~\nwebUrl: /rel\ntopics:\n  - *a\n  - [\n", ART_SKIP,
+           "6:1: syntax error: did not find expected node content while "
+           "parsing a flow node\n",
+           "syntax error after an alias in topics: one line");
+
+    t_case("title: ~\nwebUrl: /rel\nx: \"bad \xff\"\n", ART_SKIP,
+           "3:9: invalid input: invalid leading UTF-8 octet\n",
+           "invalid input after problems: one line");
+
+    t_case("title: ~\nwebUrl: /rel\nx: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+           "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n", ART_SKIP,
+           "3:67: nesting deeper than 64 levels\n",
+           "nesting too deep after problems: one line");
+
+    /* without an error every problem is reported, in order */
+
+    t_case("title: ~\nwebUrl: /rel\nexcerpt: [x]\n", ART_SKIP,
+           "1:8: \"title\" is null\n"
+           "2:9: \"webUrl\" is not an absolute http or https URL\n"
+           "3:10: \"excerpt\" is not a scalar\n",
+           "no syntax error: every problem, in order");
+
     t_case("title: a\n  b: c\n", ART_SKIP,
            "2:4: syntax error: mapping values are not allowed in this "
            "context\n", "mapping value in a plain scalar");
