@@ -139,7 +139,8 @@ art_parse(const art_parse_conf_t *cf, const unsigned char *p, size_t len,
     memset(&doc, 0, sizeof(yaml_mark_t));
 
     if (len > ART_MAX_INPUT) {
-        cf->report(cf->report_data, 1, 1, "larger than 4194304 bytes");
+        cf->report(cf->report_data, 1, 1,
+                   "larger than " art_value(ART_MAX_INPUT) " bytes");
         return ART_SKIP;
     }
 
@@ -682,8 +683,8 @@ art_yaml_topics(art_yaml_t *y)
     }
 
     if (over) {
-        art_yaml_problem(y, &start, "more than 64 \"%s\", the rest ignored",
-                         "topics");
+        art_yaml_problem(y, &start, "more than " art_value(ART_MAX_TOPICS)
+                         " \"%s\", the rest ignored", "topics");
     }
 
     return ART_OK;
@@ -766,7 +767,8 @@ art_yaml_skip(art_yaml_t *y, yaml_mark_t *alias)
             if (y->depth + level > ART_MAX_DEPTH) {
                 y->fatal_line = y->event.start_mark.line + 1;
                 y->fatal_col = y->event.start_mark.column + 1;
-                strcpy(y->fatal, "nesting deeper than 64 levels");
+                strcpy(y->fatal, "nesting deeper than "
+                                 art_value(ART_MAX_DEPTH) " levels");
                 return ART_SKIP;
             }
             break;
@@ -1035,7 +1037,7 @@ art_url_check(const unsigned char *p, size_t len)
     unsigned char   c;
 
     if (len > ART_MAX_URL) {
-        return "\"%s\" is longer than 2048 bytes";
+        return "\"%s\" is longer than " art_value(ART_MAX_URL) " bytes";
     }
 
     for (i = 0; i < len; i++) {
@@ -1111,28 +1113,4 @@ art_url_path(const unsigned char *p, size_t len)
     }
 
     return path;
-}
-
-
-art_str_t
-art_file_key(const unsigned char *path, size_t len)
-{
-    size_t     i;
-    art_str_t  key;
-
-    for (i = len; i > 0 && path[i - 1] != '/'; i--) { /* void */ }
-
-    key.data = path + i;
-    key.len = len - i;
-
-    /* a leading dot starts a hidden name, not an extension */
-
-    for (i = key.len; i > 1; i--) {
-        if (key.data[i - 1] == '.') {
-            key.len = i - 1;
-            break;
-        }
-    }
-
-    return key;
 }

@@ -9,6 +9,7 @@
 
 
 #include "art_core.h"
+#include "art_key.h"
 
 
 typedef enum {
@@ -46,9 +47,6 @@ const char *art_url_check(const unsigned char *p, size_t len);
 
 /* the path of a valid URL, without query or fragment; "/" when empty */
 art_str_t art_url_path(const unsigned char *p, size_t len);
-
-/* the file name without directory and last extension */
-art_str_t art_file_key(const unsigned char *path, size_t len);
 
 
 #endif /* _ART_YAML_H_INCLUDED_ */
