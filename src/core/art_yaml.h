@@ -10,6 +10,7 @@
 
 #include "art_core.h"
 #include "art_key.h"
+#include "art_url.h"
 
 
 typedef enum {
@@ -41,12 +42,6 @@ typedef struct {
  */
 int art_parse(const art_parse_conf_t *cf, const unsigned char *p, size_t len,
     art_article_t *a);
-
-/* NULL when the URL is valid, else what is wrong with it */
-const char *art_url_check(const unsigned char *p, size_t len);
-
-/* the path of a valid URL, without query or fragment; "/" when empty */
-art_str_t art_url_path(const unsigned char *p, size_t len);
 
 
 #endif /* _ART_YAML_H_INCLUDED_ */
