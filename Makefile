@@ -14,10 +14,13 @@ CC          ?= cc
 NGX_SRC     ?= /usr/share/nginx/src
 BUILD       ?= build
 FUZZ_SECONDS ?= 60
-CFLAGS_CORE  = -O2 -g -Wall -Wextra -Werror -Isrc/core
+WERROR      ?= -Werror
+CFLAGS_CORE  = -O2 -g -Wall -Wextra $(WERROR) -Isrc/core
+VERSION     := $(shell util/version)
 
 CORE_SRCS   = $(wildcard src/core/art_*.c)
-MODULE_SRCS = config ngx_article_module.c $(wildcard src/*/*.[ch] redis/*.[ch])
+MODULE_SRCS = config debian/changelog ngx_article_module.c \
+              $(wildcard src/*/*.[ch] redis/*.[ch])
 UNIT_TESTS  = $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(wildcard t/unit/test_*.c))
 FUZZERS     = $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard t/fuzz/fuzz_*.c))
 
@@ -36,10 +39,13 @@ deps:
 
 module: $(BUILD)/ngx_http_article_module.so $(BUILD)/article-push
 
-$(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) $(wildcard src/core/*.h)
+# CPPFLAGS, CFLAGS, LDFLAGS: debian/rules passes dpkg-buildflags' here
+$(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) \
+                       $(wildcard src/core/*.h) debian/changelog
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_CORE) -o $@ redis/article-push.c $(CORE_SRCS) \
-	    -lyaml -lhiredis
+	$(CC) $(CFLAGS_CORE) -DARTICLE_VERSION='"$(VERSION)"' \
+	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ redis/article-push.c \
+	    $(CORE_SRCS) -lyaml -lhiredis
 
 $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"
