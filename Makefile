@@ -8,6 +8,7 @@
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS each
 #   make bench    benchmarks, printed as ratios measured in one run
 #   make bench-scale   1,000,000 articles: load time, memory, look-up cost
+#   make deb      Debian packages in build/deb/ (see debian/rules)
 
 SHELL       := /bin/bash
 CC          ?= cc
@@ -17,6 +18,7 @@ FUZZ_SECONDS ?= 60
 WERROR      ?= -Werror
 CFLAGS_CORE  = -O2 -g -Wall -Wextra $(WERROR) -Isrc/core
 VERSION     := $(shell util/version)
+DEB_DIR     ?= $(BUILD)/deb
 
 CORE_SRCS   = $(wildcard src/core/art_*.c)
 MODULE_SRCS = config debian/changelog ngx_article_module.c \
@@ -29,7 +31,7 @@ DEB_PKGS    = nginx nginx-dev libyaml-dev libhiredis-dev redis-server \
               curl gzip wrk
 
 .PHONY: all deps module unit test test-asan test-valgrind fuzz fuzz-run \
-        bench bench-scale run clean
+        bench bench-scale run clean deb
 
 all: module
 
@@ -107,6 +109,12 @@ bench-scale: deps module
 
 run: deps module
 	util/run.sh
+
+# dpkg-buildpackage in a copy of the tree (build/ left out), so the source
+# tree stays clean; the .deb files land in $(DEB_DIR)
+deb:
+	@util/deps.sh dpkg-dev
+	util/build-deb.sh "$(DEB_DIR)"
 
 clean:
 	rm -rf build build-asan
