@@ -9,6 +9,8 @@
 #   make bench    benchmarks, printed as ratios measured in one run
 #   make bench-scale   1,000,000 articles: load time, memory, look-up cost
 #   make deb      Debian packages in build/deb/ (see debian/rules)
+#   make test-deb lintian, the manual page, then install, use and purge the
+#                 packages on this machine's nginx (root; for CI machines)
 
 SHELL       := /bin/bash
 CC          ?= cc
@@ -31,7 +33,7 @@ DEB_PKGS    = nginx nginx-dev libyaml-dev libhiredis-dev redis-server \
               curl gzip wrk
 
 .PHONY: all deps module unit test test-asan test-valgrind fuzz fuzz-run \
-        bench bench-scale run clean deb
+        bench bench-scale run clean deb test-deb
 
 all: module
 
@@ -115,6 +117,11 @@ run: deps module
 deb:
 	@util/deps.sh dpkg-dev
 	util/build-deb.sh "$(DEB_DIR)"
+
+test-deb: deb
+	@util/deps.sh lintian man-db curl
+	t/deb/lint.sh "$(DEB_DIR)"
+	t/deb/install-test.sh "$(DEB_DIR)"
 
 clean:
 	rm -rf build build-asan
