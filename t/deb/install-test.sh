@@ -11,7 +11,8 @@
 # nginx; the default site set aside and the packaged example article_map
 # written to /etc/nginx/conf.d/ on a free loopback port; nginx -t; nginx
 # started from the system layout (no systemd here: the binary itself,
-# stopped after); an injected page and a mobile redirect; an upgrade says
+# stopped after); the version (article-push --version, the status page, the
+# notice at start); an injected page and a mobile redirect; an upgrade says
 # nginx must be restarted; apt-get remove disables the module; purge
 # leaves nothing (dpkg -L, modules-enabled).  Whatever fails, the EXIT trap
 # stops nginx, removes the configuration, puts the default site back and
@@ -211,6 +212,8 @@ check "the module depends on the ABI of the installed nginx ($abi)" \
           | tr -d " " | tr , "\n" | grep -qx "$abi"'
 check "article-push is /usr/bin/article-push" \
     test "$(command -v article-push)" = /usr/bin/article-push
+check "article-push --version: article-push $ver" \
+    test "$(article-push --version)" = "article-push $ver"
 check "man article-push finds its page" \
     test "$(man -w article-push 2>/dev/null)" \
          = /usr/share/man/man1/article-push.1.gz
@@ -237,7 +240,8 @@ check "the default site is set aside" test ! -e "$site"
 
 must "nginx -t" run "$tmp/nginx-t.log" nginx -t
 
-run "$tmp/nginx-start.log" nginx
+# the system's nginx.conf, plus a log that keeps notices
+run "$tmp/nginx-start.log" nginx -g "error_log $tmp/notice.log notice;"
 for i in $(seq 100); do
     [ -s /run/nginx.pid ] && nginx_pid=$(cat /run/nginx.pid) && break
     sleep 0.1
@@ -251,15 +255,26 @@ for i in $(seq 50); do
     sleep 0.1
 done
 
-# ---- an injected page and a redirect
+# ---- the version, an injected page and a redirect
+
+check "the module logs ngx_http_article_module/$ver at start (notice)" \
+    grep -q "\[notice\] .*ngx_http_article_module/$ver\$" "$tmp/notice.log"
+status_url=http://127.0.0.1:$port/article-status
+curl -s -o "$tmp/status.json" "$status_url"
+curl -s -o "$tmp/status.prom" "$status_url?format=prometheus"
+check "the status page says \"version\": \"$ver\"" \
+    grep -q "^{\"version\": \"$ver\", \"maps\": {\"news\": " \
+    "$tmp/status.json"
+check "and article_info{version=\"$ver\"} 1 for Prometheus" \
+    grep -qx "article_info{version=\"$ver\"} 1" "$tmp/status.prom"
 
 code=$(curl -s -A "$desktop" -o "$tmp/page" -w '%{http_code}' "$url")
 check "a desktop gets the page: 200" test "$code" = 200
 check "the page has its og:title" \
     grep -q '^<meta property="og:title" content="TikTok' "$tmp/page"
 check "the tags are before </head>" \
-    perl -0ne 'exit !/<meta property="og:url" content="https:[^>]*>\n.*<\/head>/s' \
-    "$tmp/page"
+    perl -0ne 'exit !m{<meta property="og:url" [^\n]*\n.*</head>}s' \
+        "$tmp/page"
 
 code=$(curl -s -A facebookexternalhit/1.1 -o "$tmp/crawler" \
             -w '%{http_code}' "$url")
