@@ -39,7 +39,7 @@ module: $(BUILD)/ngx_http_article_module.so $(BUILD)/article-push
 $(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) $(wildcard src/core/*.h)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_CORE) -o $@ redis/article-push.c $(CORE_SRCS) \
-	    -lyaml -lhiredis
+	    -lyaml -lhiredis -lssl -lcrypto
 
 $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"
