@@ -193,7 +193,7 @@ static int error_rc(redisReply *reply);
 static int push(push_conn_t *c, push_file_t *files, size_t n,
     const char *prefix);
 static int check_reply(push_conn_t *c, redisReply *reply, const char *what,
-    const char *arg);
+    const char *arg, int quiet);
 
 
 int
@@ -1894,14 +1894,15 @@ push(push_conn_t *c, push_file_t *files, size_t n, const char *prefix)
         }
 
         if (k == 0) {
-            r = check_reply(c, reply, "MULTI", NULL);
+            r = check_reply(c, reply, "MULTI", NULL, 0);
 
         } else if (k <= 3 * n) {
+            /* the first refusal says why, EXEC that nothing ran */
             r = check_reply(c, reply, what[(k - 1) % 3],
-                            files[(k - 1) / 3].path);
+                            files[(k - 1) / 3].path, rc != PUSH_OK);
 
         } else {
-            r = check_reply(c, reply, "EXEC", NULL);
+            r = check_reply(c, reply, "EXEC", NULL, 0);
         }
 
         if (r > rc) {
@@ -1919,7 +1920,7 @@ push(push_conn_t *c, push_file_t *files, size_t n, const char *prefix)
             } else {
                 for (i = 0; i < 3 * n; i++) {
                     r = check_reply(c, reply->element[i], what[i % 3],
-                                    files[i / 3].path);
+                                    files[i / 3].path, 0);
                     if (r > rc) {
                         rc = r;
                     }
@@ -1941,13 +1942,17 @@ done:
 
 static int
 check_reply(push_conn_t *c, redisReply *reply, const char *what,
-    const char *arg)
+    const char *arg, int quiet)
 {
     if (reply->type != REDIS_REPLY_ERROR) {
         return PUSH_OK;
     }
 
     c->rc = error_rc(reply);
+
+    if (quiet) {
+        return c->rc;
+    }
 
     (void) conn_fail(c, c->rc, "%s%s%s: %.*s", what, arg ? " " : "",
                      arg ? arg : "", (int) reply->len, reply->str);
