@@ -250,7 +250,7 @@ main(int argc, char **argv)
             fprintf(stderr, "article-push: option \"%s\" needs a value\n",
                     argv[i]);
             usage(stderr);
-            return 1;
+            goto bad_usage;
         }
 
         if (strcmp(argv[i], "-h") == 0) {
@@ -264,7 +264,7 @@ main(int argc, char **argv)
             if (errno || *end != '\0' || port < 1 || port > 65535) {
                 fprintf(stderr, "article-push: invalid port \"%s\"\n",
                         argv[i]);
-                return 1;
+                goto bad_usage;
             }
 
         } else if (strcmp(argv[i], "-s") == 0) {
@@ -288,7 +288,7 @@ main(int argc, char **argv)
             {
                 fprintf(stderr, "article-push: invalid --db \"%s\"\n",
                         conf.db);
-                return 1;
+                goto bad_usage;
             }
 
         } else if (strcmp(argv[i], "--cacert") == 0) {
@@ -305,7 +305,7 @@ main(int argc, char **argv)
 
         } else if (strcmp(argv[i], "--sentinel") == 0) {
             if (parse_sentinels(&conf, argv[++i]) != 0) {
-                return 1;
+                goto bad_usage;
             }
 
         } else if (strcmp(argv[i], "--index") == 0) {
@@ -315,7 +315,7 @@ main(int argc, char **argv)
                 if (i + 1 >= argc || argv[i + 1][0] == '\0') {
                     fprintf(stderr, "article-push: \"--index field\" "
                             "needs a field name\n");
-                    return 1;
+                    goto bad_usage;
                 }
 
                 field = argv[++i];
@@ -325,39 +325,38 @@ main(int argc, char **argv)
             {
                 fprintf(stderr, "article-push: invalid index \"%s\", "
                         "expected file, url or field NAME\n", index);
-                return 1;
+                goto bad_usage;
             }
 
         } else {
             fprintf(stderr, "article-push: unknown option \"%s\"\n",
                     argv[i]);
             usage(stderr);
-            return 1;
+            goto bad_usage;
         }
     }
 
     if (i >= argc) {
         fprintf(stderr, "article-push: no files\n");
         usage(stderr);
-        return 1;
+        goto bad_usage;
     }
 
     conf.addr.host = (char *) host;
     conf.sock = sock;
 
     if (set_port(&conf.addr, port) != 0 || check_conf(&conf) != 0) {
-        return 1;
+        goto bad_usage;
     }
 
     if (conf.password_file != NULL && read_password(&conf, conf.password_file)
                                       != 0)
     {
-        return 1;
+        goto bad_usage;
     }
 
     if (conf.tls && tls_init(&conf) != 0) {
-        conf_free(&conf);
-        return 1;
+        goto bad_usage;
     }
 
     n = argc - i;
@@ -498,6 +497,12 @@ done:
     conf_free(&conf);
 
     return rc;
+
+bad_usage:
+
+    conf_free(&conf);
+
+    return 1;
 }
 
 
