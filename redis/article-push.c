@@ -1147,7 +1147,7 @@ redis_open(push_conf_t *conf, push_conn_t *c)
 static int
 sentinel_ask(push_conf_t *conf, push_addr_t *master)
 {
-    int           retried;
+    int           retried, rc;
     size_t        i, len[3];
     redisReply   *reply, *h, *p;
     push_conn_t   c;
@@ -1160,6 +1160,9 @@ sentinel_ask(push_conf_t *conf, push_addr_t *master)
     len[1] = strlen(argv[1]);
     len[2] = strlen(argv[2]);
 
+    /* a refusal (a certificate, a password) is said as one in the end */
+    rc = PUSH_REDIS;
+
     for (i = 0; i < conf->nsentinels; i++) {
         memset(&c, 0, sizeof(push_conn_t));
         c.fd = -1;
@@ -1168,6 +1171,7 @@ sentinel_ask(push_conf_t *conf, push_addr_t *master)
 
         if (conn_open(conf, &c, "sentinel", &conf->sentinels[i], name) != 0)
         {
+            rc = (c.rc == PUSH_REFUSED) ? PUSH_REFUSED : rc;
             conn_close(&c);
             continue;
         }
@@ -1177,6 +1181,7 @@ sentinel_ask(push_conf_t *conf, push_addr_t *master)
     again:
 
         if (conn_command(&c, &reply, 3, argv, len) != 0) {
+            rc = (c.rc == PUSH_REFUSED) ? PUSH_REFUSED : rc;
             conn_close(&c);
             continue;
         }
@@ -1190,6 +1195,7 @@ sentinel_ask(push_conf_t *conf, push_addr_t *master)
             retried = 1;
 
             if (redis_login(conf, &c) != PUSH_OK) {
+                rc = (c.rc == PUSH_REFUSED) ? PUSH_REFUSED : rc;
                 conn_close(&c);
                 continue;
             }
@@ -1236,7 +1242,7 @@ sentinel_ask(push_conf_t *conf, push_addr_t *master)
     fprintf(stderr, "article-push: no sentinel answered for master \"%s\"\n",
             conf->master);
 
-    return PUSH_REDIS;
+    return rc;
 }
 
 

@@ -384,15 +384,25 @@ my $mport = $t->start_redis(name => 'master');
 my @spids;
 
 sub start_sentinel {
-    my ($i) = @_;
+    my ($i, $tls) = @_;
 
     my $port = $t->port("sentinel$i");
+    my $target = $tls ? $tp : $mport;
+    my $listen = $tls ? <<"TLS" : "port $port\n";
+port 0
+tls-port $port
+tls-cert-file $dir/tls/server.crt
+tls-key-file $dir/tls/server.key
+tls-ca-cert-file $dir/tls/ca.crt
+tls-auth-clients no
+tls-replication yes
+TLS
     my $conf = $t->write_file("sentinel$i.conf", <<"EOF");
-port $port
+$listen
 bind 127.0.0.1
 daemonize no
 dir $dir
-sentinel monitor mymaster 127.0.0.1 $mport 2
+sentinel monitor mymaster 127.0.0.1 $target 2
 sentinel down-after-milliseconds mymaster 60000
 EOF
 
@@ -443,6 +453,25 @@ is($rc, 1, '--sentinel with -h: exit 1');
 ($rc) = run_push('--sentinel', "mymaster\@127.0.0.1:$sp[0]", '--tls',
                  '--cacert', "$dir/tls/ca.crt", $art);
 is($rc, 1, '--sentinel --tls without --sni: exit 1');
+
+# TLS to the sentinel and to the master it names, both verified by --sni
+
+my $ts = start_sentinel(4, 1);
+
+($rc, $out, $err) = run_push('--sentinel', "mymaster\@127.0.0.1:$ts", '--tls',
+                             '--cacert', "$dir/tls/ca.crt",
+                             '--sni', 'redis.test',
+                             $t->write_file('push/stls.txt', "title: St\n"));
+is($rc, 0, 'sentinel over TLS: exit 0') or diag($err);
+is(rcmd($plain, undef, 'GET', 'article:stls'), "title: St\n",
+   'sentinel over TLS: SET on the TLS master it names');
+
+($rc, $out, $err) = run_push('--sentinel', "mymaster\@127.0.0.1:$ts", '--tls',
+                             '--cacert', "$dir/tls/ca.crt",
+                             '--sni', 'wrong.example', $art);
+is($rc, 3, 'sentinel over TLS, wrong name: refused, exit 3');
+like($err, qr/sentinel 127\.0\.0\.1:$ts: certificate verify failed/,
+     'sentinel over TLS, wrong name: the sentinel refused');
 
 kill 'TERM', @spids;
 waitpid $_, 0 for @spids;
