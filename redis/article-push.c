@@ -67,7 +67,7 @@
 #define PUSH_MAX_KEY  2048       /* as the module: longer keys are refused */
 
 #define PUSH_TIMEOUT  5          /* seconds: connect, handshake, a reply */
-#define PUSH_MAX_LINE 1024       /* of the password file */
+#define PUSH_MAX_LINE 4096       /* of the password file, as nginx */
 
 /* the stream nginx replays: the module reads the field "key" */
 #define PUSH_STREAM_MAXLEN  "10000"
@@ -914,8 +914,9 @@ parse_addr(push_addr_t *addr, const char *text, size_t len)
 
 
 /*
- * The format of the module's redis_auth_file: one line, PASSWORD or
- * USERNAME PASSWORD.  Nothing of the file's content is ever printed.
+ * The format of the module's redis_auth_file, read as it reads it: one
+ * line, PASSWORD or USERNAME PASSWORD, spaces around the words and the
+ * line's end ignored.  Nothing of the file's content is ever printed.
  */
 
 static int
@@ -923,7 +924,7 @@ read_password(push_conf_t *conf, const char *path)
 {
     int     rc;
     FILE   *fp;
-    char    buf[PUSH_MAX_LINE + 2], *sp, *pass;
+    char    buf[PUSH_MAX_LINE + 2], *p, *last, *sp, *pass;
     size_t  n;
 
     fp = fopen(path, "rb");
@@ -953,34 +954,55 @@ read_password(push_conf_t *conf, const char *path)
         goto done;
     }
 
-    if (n > 0 && buf[n - 1] == '\n') {
-        buf[--n] = '\0';
-    }
-
-    if (n > 0 && buf[n - 1] == '\r') {
-        buf[--n] = '\0';
-    }
-
-    if (n == 0 || strlen(buf) != n || strpbrk(buf, "\r\n") != NULL) {
-        fprintf(stderr, "article-push: --password-file \"%s\": expected one "
-                "line, PASSWORD or USERNAME PASSWORD\n", path);
+    if (strlen(buf) != n) {
+        fprintf(stderr, "article-push: --password-file \"%s\": expected "
+                "PASSWORD or USERNAME PASSWORD\n", path);
         goto done;
     }
 
-    sp = strchr(buf, ' ');
-    pass = buf;
+    last = buf + n;
+
+    while (last > buf && strchr("\r\n \t", last[-1]) != NULL) {
+        last--;
+    }
+
+    *last = '\0';
+
+    for (p = buf; *p == ' ' || *p == '\t'; p++) {
+        /* void */
+    }
+
+    if (strpbrk(p, "\r\n") != NULL) {
+        fprintf(stderr, "article-push: --password-file \"%s\": more than "
+                "one line\n", path);
+        goto done;
+    }
+
+    if (*p == '\0') {
+        fprintf(stderr, "article-push: --password-file \"%s\": empty\n",
+                path);
+        goto done;
+    }
+
+    sp = strchr(p, ' ');
+    pass = p;
 
     if (sp != NULL) {
-        *sp = '\0';
-        pass = sp + 1;
+        *sp++ = '\0';
 
-        if (sp == buf || *pass == '\0' || strchr(pass, ' ') != NULL) {
+        while (*sp == ' ') {
+            sp++;
+        }
+
+        pass = sp;
+
+        if (strchr(pass, ' ') != NULL) {
             fprintf(stderr, "article-push: --password-file \"%s\": expected "
                     "PASSWORD or USERNAME PASSWORD\n", path);
             goto done;
         }
 
-        conf->file_user = strdup(buf);
+        conf->file_user = strdup(p);
         if (conf->file_user == NULL) {
             goto nomem;
         }

@@ -189,13 +189,26 @@ secret_free('wrong password', $out, $err);
 is($rc, 1, 'missing password file: exit 1');
 like($err, qr{secrets/none": No such file}, 'missing password file: named');
 
-for my $bad ("a b c\n", "$PASS\nmore\n", "\n", " $PASS\n") {
+# the format nginx reads: spaces around the words and the line's end
+# ignored; more lines, more words or nothing refused, naming the file only
+
+my $spaced = $t->write_file('secrets/spaced', " \t$PASS \t\r\n\n");
+($rc) = run_push(@auth, '--password-file', $spaced, $art);
+is($rc, 0, 'password file with spaces around and blank line ends: exit 0');
+
+my %bad = ("a b c\n" => 'expected', "$PASS\nmore\n" => 'more than one line',
+           "\n" => 'empty', " \t \n" => 'empty');
+
+for my $bad (sort keys %bad) {
     my $f = $t->write_file('secrets/bad', $bad);
     ($rc, $out, $err) = run_push(@auth, '--password-file', $f, $art);
     (my $show = $bad) =~ s/\n/\\n/g;
+    $show =~ s/\t/\\t/g;
     is($rc, 1, "malformed password file \"$show\": exit 1");
-    like($err, qr{secrets/bad": expected}, "malformed \"$show\": said why");
-    unlike($err, qr/\Q$PASS\E|a b c|more/, "malformed \"$show\": not echoed");
+    like($err, qr{secrets/bad": \Q$bad{$bad}\E},
+         "malformed \"$show\": said why");
+    unlike($err, qr/\Q$PASS\E|a b c/,
+           "malformed \"$show\": not echoed");
 }
 
 # --db
@@ -232,7 +245,7 @@ my $acl = rcmd($rp, [$PASS], 'ACL', 'SETUSER', 'pusher', 'reset', 'on',
                '+xadd', '+multi', '+exec', '+auth', '+select', '+ping');
 is($acl, 'OK', 'ACL user created');
 
-my $userfile = $t->write_file('secrets/user', "pusher $ACLPASS\n");
+my $userfile = $t->write_file('secrets/user', "pusher   $ACLPASS\n");
 my $aclfile = $t->write_file('secrets/acl', "$ACLPASS\n");
 
 ($rc, $out, $err) = run_push(@auth, '--password-file', $userfile,
