@@ -61,10 +61,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "art_key.h"
 #include "art_yaml.h"
 
-
-#define PUSH_MAX_KEY  2048       /* as the module: longer keys are refused */
 
 #define PUSH_TIMEOUT  5          /* seconds: connect, handshake, a reply */
 #define PUSH_MAX_LINE 4096       /* of the password file, as nginx */
@@ -204,7 +203,7 @@ main(int argc, char **argv)
     char              *end;
     size_t             n, k, j;
     const char        *host, *sock, *prefix, *index;
-    const char        *field;
+    const char        *field, *err;
     push_file_t       *files, *f;
     art_article_t      a;
     push_arena_t       arena;
@@ -421,9 +420,10 @@ main(int argc, char **argv)
                                     strlen(f->path))
                      : a.field[ART_KEY_FIELD];
 
-            if (f->key.len == 0 || f->key.len > PUSH_MAX_KEY) {
-                report(&rp, a.line, a.col, f->key.len
-                       ? "key longer than 2048 bytes" : "empty key");
+            err = art_key_check(f->key.data, f->key.len);
+
+            if (err != NULL) {
+                report(&rp, a.line, a.col, err);
                 rc = ART_SKIP;
             }
         }
@@ -1829,7 +1829,7 @@ push(push_conn_t *c, push_file_t *files, size_t n, const char *prefix)
     plen = strlen(prefix);
 
     channel = malloc(plen + sizeof("invalidate"));
-    key = malloc(plen + PUSH_MAX_KEY + 1);
+    key = malloc(plen + ART_MAX_KEY + 1);
 
     if (channel == NULL || key == NULL) {
         free(channel);
