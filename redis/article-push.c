@@ -9,6 +9,7 @@
  *                [--user NAME] [--password-file FILE] [--db N]
  *                [--tls] [--cacert FILE] [--sni NAME] [--cert FILE]
  *                [--key FILE] [--sentinel NAME@host:port,...] FILE...
+ *   article-push --help | --version
  *
  * Every file is parsed with the module's own parser (src/core/art_yaml.c), so a
  * file accepted here is one the module accepts, under the key the module
@@ -64,6 +65,10 @@
 #include "art_key.h"
 #include "art_yaml.h"
 
+
+#ifndef ARTICLE_VERSION
+#error "ARTICLE_VERSION comes from the Makefile (debian/changelog)"
+#endif
 
 #define PUSH_TIMEOUT  5          /* seconds: connect, handshake, a reply */
 #define PUSH_MAX_LINE 4096       /* of the password file, as nginx */
@@ -243,6 +248,11 @@ main(int argc, char **argv)
         if (strcmp(argv[i], "--tls") == 0) {
             conf.tls = 1;
             continue;
+        }
+
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("article-push %s\n", ARTICLE_VERSION);
+            return 0;
         }
 
         if (i + 1 >= argc) {
@@ -517,6 +527,7 @@ usage(FILE *out)
         "                    [--cert FILE] [--key FILE]\n"
         "                    [--sentinel NAME@host:port[,host:port...]]\n"
         "                    FILE...\n"
+        "       article-push --help | --version\n"
         "\n"
         "Validates the article files with the module's parser, then in one\n"
         "MULTI/EXEC SETs each under P + key (default prefix \"article:\",\n"
