@@ -226,7 +226,7 @@ main(int argc, char **argv)
 
     memset(&conf, 0, sizeof(push_conf_t));
 
-    /* a server closing mid-write is an error reply, not a signal */
+    /* a server that closes while we write is an error, not a signal */
     signal(SIGPIPE, SIG_IGN);
 
     for (i = 1; i < argc; i++) {
@@ -512,7 +512,7 @@ bad_usage:
 
     conf_free(&conf);
 
-    return 1;
+    return PUSH_BAD;
 }
 
 
