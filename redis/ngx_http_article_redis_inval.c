@@ -4,65 +4,135 @@
  *
  * Invalidation: the subscriber connection listens on prefix + "invalidate";
  * a message KEY drops that key from the zone, whatever its origin, so the
- * next look-up asks Redis.
+ * next look-up asks Redis.  Whatever the subscriber is sent is checked
+ * here: anything but a confirmation of our SUBSCRIBE or a message is an
+ * error of that connection, never an abort.
  */
 
 
 #include "ngx_http_article_redis.h"
 
 
-static void ngx_http_article_redis_message(redisAsyncContext *ac,
-    void *reply, void *privdata);
+static void ngx_http_article_redis_invalidate(ngx_http_article_redis_t *rd,
+    u_char *key, size_t len);
+static ngx_int_t ngx_http_article_redis_is(redisReply *reply,
+    const char *str);
 
 
-ngx_int_t
-ngx_http_article_redis_subscribe(ngx_http_article_redis_t *rd)
+void
+ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc)
 {
-    if (redisAsyncCommand(rd->sub, ngx_http_article_redis_message, rd,
-                          "SUBSCRIBE %b", rd->channel.data, rd->channel.len)
-        != REDIS_OK)
-    {
-        ngx_cpystrn((u_char *) rd->err, (u_char *) "SUBSCRIBE failed",
-                    sizeof(rd->err));
-        return NGX_ERROR;
-    }
+    size_t                     len[2];
+    const char                *argv[2];
+    ngx_http_article_redis_t  *rd;
 
-    return NGX_OK;
+    rd = rc->rd;
+
+    argv[0] = "SUBSCRIBE";
+    len[0] = 9;
+    argv[1] = (const char *) rd->channel.data;
+    len[1] = rd->channel.len;
+
+    rc->subscribed = 1;
+
+    (void) ngx_http_article_rconn_send(rc, 2, argv, len, NULL, NULL);
 }
 
 
-/* a message on the invalidation channel: ["message", channel, KEY] */
-
-static void
-ngx_http_article_redis_message(redisAsyncContext *ac, void *reply,
-    void *privdata)
+void
+ngx_http_article_redis_sub_down(ngx_http_article_rconn_t *rc)
 {
-    ngx_http_article_redis_t *rd = privdata;
+    rc->subscribed = 0;
+}
 
-    ngx_str_t                    key;
-    redisReply                  *r = reply;
-    ngx_http_article_pending_t  *pd;
 
-    if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 3
-        || r->element[0]->type != REDIS_REPLY_STRING
-        || ngx_strcmp(r->element[0]->str, "message") != 0
-        || r->element[2]->type != REDIS_REPLY_STRING)
+void
+ngx_http_article_redis_cmd_ready(ngx_http_article_rconn_t *rc)
+{
+}
+
+
+/*
+ * What the subscriber is sent: ["subscribe", CHANNEL, N] for our channel,
+ * then ["message", CHANNEL, KEY].
+ */
+
+void
+ngx_http_article_redis_sub_push(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data)
+{
+    redisReply                *ch, *key;
+    ngx_http_article_redis_t  *rd;
+
+    rd = rc->rd;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
+        || reply->element[1]->type != REDIS_REPLY_STRING)
     {
+        goto bad;
+    }
+
+    ch = reply->element[1];
+    key = reply->element[2];
+
+    if ((size_t) ch->len != rd->channel.len
+        || ngx_strncmp(ch->str, rd->channel.data, rd->channel.len) != 0)
+    {
+        goto bad;
+    }
+
+    if (ngx_http_article_redis_is(reply->element[0], "subscribe")) {
+        ngx_http_article_rconn_served(rc);
         return;
     }
 
-    key.data = (u_char *) r->element[2]->str;
-    key.len = r->element[2]->len;
+    if (ngx_http_article_redis_is(reply->element[0], "message")
+        && key->type == REDIS_REPLY_STRING)
+    {
+        ngx_http_article_redis_invalidate(rd, (u_char *) key->str, key->len);
+        return;
+    }
+
+bad:
+
+    ngx_http_article_rconn_fail(rc, "SUBSCRIBE",
+                                (u_char *) "a reply that is no message", 26);
+}
+
+
+static ngx_int_t
+ngx_http_article_redis_is(redisReply *reply, const char *str)
+{
+    size_t  len;
+
+    len = ngx_strlen(str);
+
+    return reply->type == REDIS_REPLY_STRING && (size_t) reply->len == len
+           && ngx_strncmp(reply->str, str, len) == 0;
+}
+
+
+/* KEY, without the prefix */
+
+static void
+ngx_http_article_redis_invalidate(ngx_http_article_redis_t *rd, u_char *key,
+    size_t len)
+{
+    ngx_str_t                    k;
+    ngx_http_article_pending_t  *pd;
+
+    k.data = key;
+    k.len = len;
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "article redis invalidate \"%V\"", &key);
+                   "article redis: invalidate \"%V\"", &k);
 
-    ngx_http_article_cache_drop(rd->map, key.data, key.len);
+    ngx_http_article_cache_drop(rd->map, key, len);
 
     /* a GET under way may have been answered before the change */
     pd = (ngx_http_article_pending_t *)
-             ngx_str_rbtree_lookup(&rd->pending, &key,
-                                   ngx_crc32_short(key.data, key.len));
+             ngx_str_rbtree_lookup(&rd->pending, &k,
+                                   ngx_crc32_short(key, len));
     if (pd != NULL) {
         pd->invalidated = 1;
     }

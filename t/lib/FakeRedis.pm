@@ -9,6 +9,16 @@ package FakeRedis;
 #   greet    greets first with a valid reply ("+OK"), as POP3 does
 #   extra    answers every read with a nil and one reply more
 #
+# or it speaks Redis (PING, AUTH, SELECT, CLIENT, SUBSCRIBE, XRANGE, GET
+# of nil) but for one thing:
+#
+#   noget    never answers GET
+#   subshort answers SUBSCRIBE with a short array
+#   subint   answers SUBSCRIBE with an array whose first element is a number
+#   unsub    answers SUBSCRIBE, then says "unsubscribe" unasked
+#   script   answers GET with the bytes of the file "reply" names (raw RESP)
+#   huge     answers GET with the head of a 100 MB bulk reply, then 1 MB
+#
 # It counts the connections it accepted in FILE (one line each) when asked:
 #
 #   my $fake = FakeRedis->new(port => $port, mode => 'silent',
@@ -24,11 +34,15 @@ use IO::Socket::INET;
 use IO::Select;
 use POSIX qw(_exit);
 
+our $Reply;
+
 sub new {
     my ($class, %opts) = @_;
 
     my $port = $opts{port} or die "FakeRedis: no port";
     my $mode = $opts{mode} // 'silent';
+
+    $Reply = $opts{reply};
 
     my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
                                        LocalPort => $port, Listen => 128,
@@ -48,6 +62,79 @@ sub new {
     return bless { pid => $pid, port => $port, log => $opts{log} }, $class;
 }
 
+my %speaks = map { $_ => 1 } qw(noget subshort subint unsub script huge);
+
+# the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
+sub commands {
+    my ($bufref) = @_;
+
+    my @cmds;
+
+    while ($$bufref =~ /^\*(\d+)\r\n/) {
+        my ($n, $pos) = ($1, length($&));
+        my @args;
+
+        for (1 .. $n) {
+            substr($$bufref, $pos) =~ /^\$(\d+)\r\n/ or return @cmds;
+            my $len = $1;
+            $pos += length($&);
+            return @cmds if length($$bufref) < $pos + $len + 2;
+            push @args, substr($$bufref, $pos, $len);
+            $pos += $len + 2;
+        }
+
+        substr($$bufref, 0, $pos) = '';
+        push @cmds, \@args;
+    }
+
+    return @cmds;
+}
+
+sub bulk { my ($s) = @_; return '$' . length($s) . "\r\n$s\r\n" }
+
+sub answer {
+    my ($mode, $cmd) = @_;
+
+    my $name = uc $cmd->[0];
+
+    return "+PONG\r\n" if $name eq 'PING';
+    return "+OK\r\n" if $name eq 'AUTH' || $name eq 'SELECT';
+    return ":42\r\n" if $name eq 'CLIENT' && uc($cmd->[1]) eq 'ID';
+    return "+OK\r\n" if $name eq 'CLIENT';
+    return "*0\r\n" if $name =~ /^X(REV)?RANGE$/;
+
+    if ($name eq 'SUBSCRIBE') {
+        return "*1\r\n" . bulk('subscribe') if $mode eq 'subshort';
+        return "*3\r\n:1\r\n" . bulk($cmd->[1]) . ":1\r\n"
+            if $mode eq 'subint';
+
+        my $out = '';
+        for my $i (1 .. $#$cmd) {
+            $out .= "*3\r\n" . bulk('subscribe') . bulk($cmd->[$i]) . ":$i\r\n";
+        }
+
+        $out .= "*3\r\n" . bulk('unsubscribe') . bulk($cmd->[1]) . ":0\r\n"
+            if $mode eq 'unsub';
+
+        return $out;
+    }
+
+    if ($name eq 'GET') {
+        return '' if $mode eq 'noget';
+
+        if ($mode eq 'script') {
+            open my $fh, '<:raw', $Reply or return "\$-1\r\n";
+            local $/;
+            my $r = <$fh>;
+            return $r;
+        }
+
+        return "\$100000000\r\n" . ('x' x (1024 * 1024)) if $mode eq 'huge';
+    }
+
+    return "\$-1\r\n";
+}
+
 sub serve {
     my ($listen, $mode, $log) = @_;
 
@@ -56,6 +143,7 @@ sub serve {
 
     my $sel = IO::Select->new($listen);
     my $n = 0;
+    my %in;
 
     for (;;) {
         for my $s ($sel->can_read(1)) {
@@ -83,7 +171,19 @@ sub serve {
 
             if (!$got) {
                 $sel->remove($s);
+                delete $in{$s};
                 close $s;
+                next;
+            }
+
+            if ($speaks{$mode}) {
+                $in{$s} .= $buf;
+
+                for my $cmd (commands(\$in{$s})) {
+                    my $out = answer($mode, $cmd);
+                    syswrite($s, $out) if length $out;
+                }
+
                 next;
             }
 
