@@ -13,6 +13,7 @@ package FakeRedis;
 # of nil) but for one thing:
 #
 #   noget    never answers GET
+#   slowget  answers GET with a nil 0.3 s later
 #   subshort answers SUBSCRIBE with a short array
 #   subint   answers SUBSCRIBE with an array whose first element is a number
 #   unsub    answers SUBSCRIBE, then says "unsubscribe" unasked
@@ -33,6 +34,7 @@ use warnings;
 use IO::Socket::INET;
 use IO::Select;
 use POSIX qw(_exit);
+use Time::HiRes ();
 
 our $Reply;
 
@@ -62,7 +64,8 @@ sub new {
     return bless { pid => $pid, port => $port, log => $opts{log} }, $class;
 }
 
-my %speaks = map { $_ => 1 } qw(noget subshort subint unsub script huge);
+my %speaks = map { $_ => 1 } qw(noget slowget subshort subint unsub script
+                                huge);
 
 # the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
 sub commands {
@@ -144,9 +147,19 @@ sub serve {
     my $sel = IO::Select->new($listen);
     my $n = 0;
     my %in;
+    my @later;      # [time, socket, bytes] for slowget
 
     for (;;) {
-        for my $s ($sel->can_read(1)) {
+        my $now = Time::HiRes::time();
+
+        while (@later && $later[0][0] <= $now) {
+            my $l = shift @later;
+            syswrite($l->[1], $l->[2]) if $sel->exists($l->[1]);
+        }
+
+        my $wait = @later ? $later[0][0] - $now : 1;
+
+        for my $s ($sel->can_read($wait)) {
             if ($s == $listen) {
                 my $c = $listen->accept or next;
                 $n++;
@@ -181,6 +194,12 @@ sub serve {
 
                 for my $cmd (commands(\$in{$s})) {
                     my $out = answer($mode, $cmd);
+
+                    if ($mode eq 'slowget' && uc $cmd->[0] eq 'GET') {
+                        push @later, [Time::HiRes::time() + 0.3, $s, $out];
+                        next;
+                    }
+
                     syswrite($s, $out) if length $out;
                 }
 
