@@ -45,8 +45,9 @@ typedef struct {
 
 #define NGX_HTTP_ARTICLE_RCONN_DOWN     0
 #define NGX_HTTP_ARTICLE_RCONN_CONNECT  1
-#define NGX_HTTP_ARTICLE_RCONN_SETUP    2   /* AUTH, SELECT, ... sent */
-#define NGX_HTTP_ARTICLE_RCONN_UP       3
+#define NGX_HTTP_ARTICLE_RCONN_TLS      2
+#define NGX_HTTP_ARTICLE_RCONN_SETUP    3   /* AUTH, SELECT, ... sent */
+#define NGX_HTTP_ARTICLE_RCONN_UP       4
 
 
 struct ngx_http_article_rconn_s {
@@ -55,6 +56,9 @@ struct ngx_http_article_rconn_s {
 
     ngx_peer_connection_t         peer;
     ngx_uint_t                    state;
+    ngx_log_t                     log;          /* nginx's lines: caught */
+    u_char                        caught[160];  /* the last of them */
+    size_t                        caught_len;
     redisReader                  *reader;
 
     u_char                       *out;          /* formatted, unsent */
@@ -86,7 +90,6 @@ struct ngx_http_article_rconn_s {
 struct ngx_http_article_redis_s {
     ngx_http_article_map_t       *map;
     ngx_log_t                    *log;
-    ngx_log_t                     quiet;        /* nginx's connect() lines */
 
     ngx_http_article_rconn_t      cmd;
     ngx_http_article_rconn_t      sub;

@@ -25,6 +25,13 @@ static ngx_int_t ngx_http_article_rconn_init(ngx_http_article_redis_t *rd,
     ngx_http_article_rconn_t *rc, const char *role);
 static void ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc);
 static void ngx_http_article_rconn_connected(ngx_http_article_rconn_t *rc);
+#if (NGX_HTTP_SSL)
+static void ngx_http_article_rconn_tls_done(ngx_connection_t *c);
+#endif
+static void ngx_http_article_rconn_catch(ngx_log_t *log, ngx_uint_t level,
+    u_char *buf, size_t len);
+static void ngx_http_article_rconn_fail_caught(ngx_http_article_rconn_t *rc,
+    const char *what, const char *err);
 static void ngx_http_article_rconn_setup(ngx_http_article_rconn_t *rc);
 static void ngx_http_article_rconn_setup_reply(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data);
@@ -79,11 +86,6 @@ ngx_http_article_redis_init_process(ngx_cycle_t *cycle)
         rd->map = map;
         rd->log = cycle->log;
         map->redis = rd;
-
-        /* nginx's own connect() lines would say it once per connection */
-        rd->quiet = *cycle->log;
-        rd->quiet.log_level = NGX_LOG_EMERG;
-        rd->quiet.next = NULL;
 
         ngx_rbtree_init(&rd->pending, &rd->sentinel,
                         ngx_str_rbtree_insert_value);
@@ -188,6 +190,17 @@ ngx_http_article_rconn_init(ngx_http_article_redis_t *rd,
     rc->rd = rd;
     rc->role = role;
 
+    /*
+     * what nginx says of this connection (connect(), SSL) is caught, and
+     * said once per back-off in the tier's own line
+     */
+    rc->log = *rd->log;
+    rc->log.log_level = NGX_LOG_INFO;
+    rc->log.writer = ngx_http_article_rconn_catch;
+    rc->log.wdata = rc;
+    rc->log.handler = NULL;
+    rc->log.next = NULL;
+
     rc->cmd_size = 64;
     rc->cmds = ngx_alloc(rc->cmd_size * sizeof(ngx_http_article_cmd_t),
                          rd->log);
@@ -212,8 +225,6 @@ ngx_http_article_rconn_init(ngx_http_article_redis_t *rd,
 static void
 ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
 {
-    int                        err;
-    u_char                     text[NGX_MAX_ERROR_STR], *p;
     ngx_int_t                  rv;
     ngx_msec_t                 timeout;
     ngx_addr_t                *addr;
@@ -233,7 +244,7 @@ ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
     rc->peer.socklen = addr->socklen;
     rc->peer.name = &rd->address;
     rc->peer.get = ngx_event_get_peer;
-    rc->peer.log = &rd->quiet;
+    rc->peer.log = &rc->log;
     rc->peer.log_error = NGX_ERROR_ERR;
 
     rc->reader = redisReaderCreate();
@@ -248,18 +259,12 @@ ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
     rc->answered = 0;
     rc->subscribed = 0;
     rc->skip = 0;
+    rc->caught_len = 0;
 
     rv = ngx_event_connect_peer(&rc->peer);
 
     if (rv == NGX_ERROR || rv == NGX_BUSY || rv == NGX_DECLINED) {
-        err = ngx_socket_errno;
-        p = ngx_cpymem(text, "connect() failed", 16);
-
-        if (err != 0 && rv == NGX_DECLINED) {
-            p = ngx_strerror(err, text, sizeof(text));
-        }
-
-        ngx_http_article_rconn_fail(rc, "connect", text, p - text);
+        ngx_http_article_rconn_fail_caught(rc, "connect", "connect() failed");
         return;
     }
 
@@ -287,20 +292,200 @@ ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
 }
 
 
-/* the socket is connected: TLS (later), then the setup commands */
+/* the socket is connected: TLS, then the setup commands */
 
 static void
 ngx_http_article_rconn_connected(ngx_http_article_rconn_t *rc)
 {
-    ngx_connection_t  *c;
+#if (NGX_HTTP_SSL)
+    u_char                  *name;
+    ngx_int_t                rv;
+    ngx_connection_t        *c;
+    ngx_http_article_map_t  *map;
+
+    map = rc->rd->map;
+
+    if (map->redis_ssl_ctx == NULL) {
+        ngx_http_article_rconn_setup(rc);
+        return;
+    }
 
     c = rc->peer.connection;
 
-    c->log = rc->rd->log;
-    c->read->log = c->log;
-    c->write->log = c->log;
+    if (ngx_ssl_create_connection(map->redis_ssl_ctx, c,
+                                  NGX_SSL_BUFFER|NGX_SSL_CLIENT)
+        != NGX_OK)
+    {
+        ngx_http_article_rconn_fail_caught(rc, "TLS handshake",
+                                           "SSL_new() failed");
+        return;
+    }
+
+    /* SNI: a name, never an address */
+    if (map->redis_ssl_name.len
+        && ngx_inet_addr(map->redis_ssl_name.data, map->redis_ssl_name.len)
+           == INADDR_NONE
+        && ngx_strlchr(map->redis_ssl_name.data,
+                       map->redis_ssl_name.data + map->redis_ssl_name.len,
+                       ':')
+           == NULL)
+    {
+        name = ngx_pnalloc(c->pool, map->redis_ssl_name.len + 1);
+        if (name == NULL) {
+            ngx_http_article_rconn_fail(rc, "TLS handshake",
+                                        (u_char *) "out of memory", 13);
+            return;
+        }
+
+        (void) ngx_cpystrn(name, map->redis_ssl_name.data,
+                           map->redis_ssl_name.len + 1);
+
+        if (SSL_set_tlsext_host_name(c->ssl->connection, (char *) name)
+            == 0)
+        {
+            ngx_http_article_rconn_fail_caught(rc, "TLS handshake",
+                                               "SNI failed");
+            return;
+        }
+    }
+
+    rc->state = NGX_HTTP_ARTICLE_RCONN_TLS;
+
+    rv = ngx_ssl_handshake(c);
+
+    if (rv == NGX_AGAIN) {
+        /* the connect's timer goes on: a stalled handshake fails */
+        c->ssl->handler = ngx_http_article_rconn_tls_done;
+        return;
+    }
+
+    ngx_http_article_rconn_tls_done(c);
+
+#else
 
     ngx_http_article_rconn_setup(rc);
+
+#endif
+}
+
+
+#if (NGX_HTTP_SSL)
+
+static void
+ngx_http_article_rconn_tls_done(ngx_connection_t *c)
+{
+    long                       rv;
+    u_char                     text[NGX_MAX_ERROR_STR], *p;
+    ngx_http_article_map_t    *map;
+    ngx_http_article_rconn_t  *rc;
+
+    rc = c->data;
+    map = rc->rd->map;
+
+    if (!c->ssl->handshaked) {
+        rv = SSL_get_verify_result(c->ssl->connection);
+
+        if (map->redis_ssl_verify && rv != X509_V_OK) {
+            p = ngx_snprintf(text, sizeof(text),
+                             "certificate verify failed: %s",
+                             X509_verify_cert_error_string(rv));
+            ngx_http_article_rconn_fail(rc, "TLS handshake", text,
+                                        p - text);
+            return;
+        }
+
+        ngx_http_article_rconn_fail_caught(rc, "TLS handshake",
+                                           "SSL_do_handshake() failed");
+        return;
+    }
+
+    if (map->redis_ssl_verify) {
+        rv = SSL_get_verify_result(c->ssl->connection);
+
+        if (rv != X509_V_OK) {
+            p = ngx_snprintf(text, sizeof(text),
+                             "certificate verify failed: %s",
+                             X509_verify_cert_error_string(rv));
+            ngx_http_article_rconn_fail(rc, "TLS handshake", text,
+                                        p - text);
+            return;
+        }
+
+        if (ngx_ssl_check_host(c, &map->redis_ssl_name) != NGX_OK) {
+            p = ngx_snprintf(text, sizeof(text),
+                             "certificate verify failed: not a certificate "
+                             "of \"%V\"", &map->redis_ssl_name);
+            ngx_http_article_rconn_fail(rc, "TLS handshake", text,
+                                        p - text);
+            return;
+        }
+    }
+
+    c->read->handler = ngx_http_article_rconn_read;
+    c->write->handler = ngx_http_article_rconn_write;
+
+    ngx_http_article_rconn_setup(rc);
+}
+
+#endif
+
+
+/* nginx's lines about this connection: the last one is kept */
+
+static void
+ngx_http_article_rconn_catch(ngx_log_t *log, ngx_uint_t level, u_char *buf,
+    size_t len)
+{
+    ngx_http_article_rconn_t *rc = log->wdata;
+
+    u_char  *p, *last;
+
+    last = buf + len;
+
+    /* "TIME [LEVEL] PID#TID: " goes, and "*N " of a connection */
+    p = ngx_strlchr(buf, last, ']');
+    if (p != NULL) {
+        p = ngx_strlchr(p, last, ':');
+    }
+
+    p = (p != NULL && p + 2 <= last) ? p + 2 : buf;
+
+    if (p < last && *p == '*') {
+        while (p < last && *p != ' ') {
+            p++;
+        }
+
+        if (p < last) {
+            p++;
+        }
+    }
+
+    while (last > p && (last[-1] == '\n' || last[-1] == '\r')) {
+        last--;
+    }
+
+    rc->caught_len = ngx_min((size_t) (last - p), sizeof(rc->caught));
+    ngx_memcpy(rc->caught, p, rc->caught_len);
+}
+
+
+static void
+ngx_http_article_rconn_fail_caught(ngx_http_article_rconn_t *rc,
+    const char *what, const char *err)
+{
+    u_char  text[sizeof(rc->caught)];
+    size_t  len;
+
+    if (rc->caught_len) {
+        len = rc->caught_len;
+        ngx_memcpy(text, rc->caught, len);
+
+    } else {
+        len = ngx_strlen(err);
+        ngx_memcpy(text, err, len);
+    }
+
+    ngx_http_article_rconn_fail(rc, what, text, len);
 }
 
 
@@ -544,8 +729,8 @@ ngx_http_article_rconn_flush(ngx_http_article_rconn_t *rc)
         }
 
         if (n == NGX_ERROR) {
-            ngx_http_article_rconn_fail(rc, "connection",
-                                        (u_char *) "send() failed", 13);
+            ngx_http_article_rconn_fail_caught(rc, "connection",
+                                               "send() failed");
             return NGX_ERROR;
         }
 
@@ -594,6 +779,7 @@ ngx_http_article_rconn_write(ngx_event_t *ev)
             ngx_http_article_rconn_fail(rc, "connect", text, p - text);
             return;
         }
+
 
         ngx_http_article_rconn_connected(rc);
         return;
@@ -645,11 +831,16 @@ ngx_http_article_rconn_read(ngx_event_t *ev)
                 return;
             }
 
-            ngx_http_article_rconn_fail(rc, "connection",
-                                        (u_char *) (n == 0
-                                        ? "closed by the server"
-                                        : "recv() failed"),
-                                        n == 0 ? 20 : 13);
+            if (n == 0) {
+                ngx_http_article_rconn_fail(rc, "connection",
+                                            (u_char *) "closed by the server",
+                                            20);
+
+            } else {
+                ngx_http_article_rconn_fail_caught(rc, "connection",
+                                                   "recv() failed");
+            }
+
             return;
         }
 
@@ -857,6 +1048,11 @@ ngx_http_article_rconn_timeout(ngx_event_t *ev)
                                     9);
         break;
 
+    case NGX_HTTP_ARTICLE_RCONN_TLS:
+        ngx_http_article_rconn_fail(rc, "TLS handshake",
+                                    (u_char *) "timed out", 9);
+        break;
+
     case NGX_HTTP_ARTICLE_RCONN_SETUP:
         ngx_http_article_rconn_fail(rc, "setup", (u_char *) "timed out", 9);
         break;
@@ -952,6 +1148,13 @@ ngx_http_article_rconn_close(ngx_http_article_rconn_t *rc)
     rc->peer.connection = NULL;
 
     if (c != NULL) {
+#if (NGX_HTTP_SSL)
+        if (c->ssl != NULL) {
+            c->ssl->no_wait_shutdown = 1;
+            (void) ngx_ssl_shutdown(c);
+        }
+#endif
+
         if (c->pool != NULL) {
             ngx_destroy_pool(c->pool);
             c->pool = NULL;
