@@ -455,6 +455,10 @@ ngx_http_article_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_article_redis_init_conf(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_article_filter_init(cf);
 }
 

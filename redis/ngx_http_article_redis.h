@@ -77,6 +77,10 @@ struct ngx_http_article_rconn_s {
     ngx_event_t                   reconnect;
     ngx_msec_t                    backoff;
     ngx_uint_t                    setup;        /* replies to come */
+    ngx_uint_t                    tries;        /* addresses this round */
+    ngx_resolver_ctx_t           *resolving;
+    ngx_addr_t                   *addrs;        /* the name's, resolved */
+    ngx_uint_t                    naddrs;
 
     ngx_http_article_rconn_pt     ready;        /* set up: the role's part */
     ngx_http_article_rconn_pt     down;         /* gone: the role's part */
@@ -98,9 +102,9 @@ struct ngx_http_article_redis_s {
     ngx_rbtree_node_t             sentinel;
 
     ngx_msec_t                    quiet_until;  /* one line per back-off */
-    ngx_uint_t                    addr;         /* of map->redis_addrs */
-    u_char                        addr_text[NGX_SOCKADDR_STRLEN];
+    ngx_uint_t                    addr;         /* the one to try next */
     ngx_str_t                     address;      /* in use, for the logs */
+    u_char                        address_text[NGX_SOCKADDR_STRLEN];
 
     ngx_str_t                     channel;
     int64_t                       sub_id;       /* CLIENT ID, for tracking */

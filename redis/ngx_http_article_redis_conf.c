@@ -33,8 +33,9 @@ ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_memzero(&u, sizeof(ngx_url_t));
 
     u.url = value[1];
+    u.no_resolve = 1;
 
-    if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK
         || (u.no_port && u.family != AF_UNIX))
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -44,17 +45,86 @@ ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    /* every address of the name, tried in turn at each reconnect */
-    map->redis_addr = u.addrs;
-    map->redis_naddrs = u.naddrs;
+    map->redis_url = ngx_palloc(cf->pool, sizeof(ngx_url_t));
+    if (map->redis_url == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *map->redis_url = u;
     map->redis_host = u.host;
 
+    /* names: once the http block is read, and its resolver known */
+    map->redis_addr = ngx_pcalloc(cf->pool, sizeof(ngx_addr_t));
+    if (map->redis_addr == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    map->redis_addr->name = value[1];
+
     if (u.family == AF_UNIX) {
+        map->redis_addr = u.addrs;
+        map->redis_naddrs = u.naddrs;
         map->redis_unix.len = value[1].len - 5;
         map->redis_unix.data = value[1].data + 5;
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * After the http block: with an http-level resolver, a host name is
+ * resolved again at every reconnect; without one, here, as proxy_pass
+ * does.  Every address of the name is tried in turn.
+ */
+
+ngx_int_t
+ngx_http_article_redis_init_conf(ngx_conf_t *cf)
+{
+    ngx_url_t                     *u;
+    ngx_uint_t                     i;
+    ngx_http_article_map_t       **maps, *map;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_article_main_conf_t  *amcf;
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    maps = amcf->maps.elts;
+
+    for (i = 0; i < amcf->maps.nelts; i++) {
+        map = maps[i];
+        u = map->redis_url;
+
+        if (u == NULL || u->family == AF_UNIX) {
+            continue;
+        }
+
+        if (clcf->resolver != NULL && clcf->resolver->connections.nelts
+            && ngx_inet_addr(u->host.data, u->host.len) == INADDR_NONE
+            && u->host.data[0] != '[')
+        {
+            map->redis_resolver = clcf->resolver;
+            map->redis_resolver_timeout =
+                (clcf->resolver_timeout == NGX_CONF_UNSET_MSEC)
+                ? 30000 : clcf->resolver_timeout;
+            continue;
+        }
+
+        if (ngx_inet_resolve_host(cf->pool, u) != NGX_OK || u->naddrs == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "article_map \"%V\": redis host \"%V\" %s",
+                               &map->name, &u->host,
+                               u->err ? u->err : "not found");
+            return NGX_ERROR;
+        }
+
+        map->redis_addr = u->addrs;
+        map->redis_naddrs = u->naddrs;
+    }
+
+    return NGX_OK;
 }
 
 

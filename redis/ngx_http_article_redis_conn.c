@@ -24,6 +24,8 @@
 static ngx_int_t ngx_http_article_rconn_init(ngx_http_article_redis_t *rd,
     ngx_http_article_rconn_t *rc, const char *role);
 static void ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc);
+static void ngx_http_article_rconn_resolved(ngx_resolver_ctx_t *ctx);
+static void ngx_http_article_rconn_peer(ngx_http_article_rconn_t *rc);
 static void ngx_http_article_rconn_connected(ngx_http_article_rconn_t *rc);
 #if (NGX_HTTP_SSL)
 static void ngx_http_article_rconn_tls_done(ngx_connection_t *c);
@@ -190,6 +192,10 @@ ngx_http_article_rconn_init(ngx_http_article_redis_t *rd,
     rc->rd = rd;
     rc->role = role;
 
+    /* a name resolved at configuration, or a unix socket */
+    rc->addrs = rd->map->redis_addr;
+    rc->naddrs = rd->map->redis_naddrs;
+
     /*
      * what nginx says of this connection (connect(), SSL) is caught, and
      * said once per back-off in the tier's own line
@@ -225,6 +231,122 @@ ngx_http_article_rconn_init(ngx_http_article_redis_t *rd,
 static void
 ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
 {
+    ngx_resolver_ctx_t        *ctx, temp;
+    ngx_http_article_map_t    *map;
+    ngx_http_article_redis_t  *rd;
+
+    rd = rc->rd;
+    map = rd->map;
+
+    rc->caught_len = 0;
+
+    if (map->redis_resolver == NULL || rc->tries > 0) {
+        /* no resolver, or the next address of this round */
+        ngx_http_article_rconn_peer(rc);
+        return;
+    }
+
+    /* the name again at each reconnect: the address may have moved */
+
+    temp.name = map->redis_host;
+
+    ctx = ngx_resolve_start(map->redis_resolver, &temp);
+    if (ctx == NULL || ctx == NGX_NO_RESOLVER) {
+        ngx_http_article_rconn_fail(rc, "resolve",
+                                    (u_char *) "no resolver", 11);
+        return;
+    }
+
+    ctx->name = map->redis_host;
+    ctx->handler = ngx_http_article_rconn_resolved;
+    ctx->data = rc;
+    ctx->timeout = map->redis_resolver_timeout;
+
+    rc->resolving = ctx;
+    rc->state = NGX_HTTP_ARTICLE_RCONN_CONNECT;
+
+    if (ngx_resolve_name(ctx) != NGX_OK) {
+        rc->resolving = NULL;
+        ngx_http_article_rconn_fail(rc, "resolve",
+                                    (u_char *) "ngx_resolve_name() failed",
+                                    25);
+    }
+}
+
+
+static void
+ngx_http_article_rconn_resolved(ngx_resolver_ctx_t *ctx)
+{
+    ngx_http_article_rconn_t *rc = ctx->data;
+
+    u_char                    *p, text[NGX_SOCKADDR_STRLEN];
+    size_t                     len;
+    ngx_uint_t                 i, n;
+    ngx_addr_t                *addrs;
+    ngx_http_article_map_t    *map;
+    ngx_http_article_redis_t  *rd;
+
+    rd = rc->rd;
+    map = rd->map;
+    rc->resolving = NULL;
+
+    if (ctx->state) {
+        p = ngx_snprintf(text, sizeof(text), "\"%V\": %s", &ctx->name,
+                         ngx_resolver_strerror(ctx->state));
+        ngx_resolve_name_done(ctx);
+        rc->state = NGX_HTTP_ARTICLE_RCONN_DOWN;
+        ngx_http_article_rconn_fail(rc, "resolve", text, p - text);
+        return;
+    }
+
+    n = ctx->naddrs;
+
+    /* one block: the addresses, their sockaddrs and their names */
+    addrs = ngx_alloc(n * (sizeof(ngx_addr_t) + sizeof(ngx_sockaddr_t)
+                           + NGX_SOCKADDR_STRLEN), rd->log);
+    if (addrs == NULL) {
+        ngx_resolve_name_done(ctx);
+        rc->state = NGX_HTTP_ARTICLE_RCONN_DOWN;
+        ngx_http_article_rconn_fail(rc, "resolve",
+                                    (u_char *) "out of memory", 13);
+        return;
+    }
+
+    p = (u_char *) &addrs[n];
+
+    for (i = 0; i < n; i++) {
+        addrs[i].sockaddr = (struct sockaddr *) p;
+        addrs[i].socklen = ctx->addrs[i].socklen;
+        ngx_memcpy(p, ctx->addrs[i].sockaddr, ctx->addrs[i].socklen);
+        ngx_inet_set_port(addrs[i].sockaddr, map->redis_url->port);
+        p += sizeof(ngx_sockaddr_t);
+    }
+
+    for (i = 0; i < n; i++) {
+        len = ngx_sock_ntop(addrs[i].sockaddr, addrs[i].socklen, p,
+                            NGX_SOCKADDR_STRLEN, 1);
+        addrs[i].name.data = p;
+        addrs[i].name.len = len;
+        p += NGX_SOCKADDR_STRLEN;
+    }
+
+    ngx_resolve_name_done(ctx);
+
+    /* this connection's last answer: its socket is closed by now */
+    if (rc->addrs != map->redis_addr) {
+        ngx_free(rc->addrs);
+    }
+
+    rc->addrs = addrs;
+    rc->naddrs = n;
+
+    ngx_http_article_rconn_peer(rc);
+}
+
+
+static void
+ngx_http_article_rconn_peer(ngx_http_article_rconn_t *rc)
+{
     ngx_int_t                  rv;
     ngx_msec_t                 timeout;
     ngx_addr_t                *addr;
@@ -235,8 +357,19 @@ ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
     rd = rc->rd;
     map = rd->map;
 
-    addr = &map->redis_addr[rd->addr % map->redis_naddrs];
-    rd->address = addr->name;
+    if (rc->naddrs == 0) {
+        rc->state = NGX_HTTP_ARTICLE_RCONN_DOWN;
+        ngx_http_article_rconn_fail(rc, "connect",
+                                    (u_char *) "no address", 10);
+        return;
+    }
+
+    addr = &rc->addrs[rd->addr % rc->naddrs];
+
+    /* a copy: the other connection may resolve anew meanwhile */
+    rd->address.len = ngx_min(addr->name.len, NGX_SOCKADDR_STRLEN);
+    rd->address.data = rd->address_text;
+    ngx_memcpy(rd->address_text, addr->name.data, rd->address.len);
 
     ngx_memzero(&rc->peer, sizeof(ngx_peer_connection_t));
 
@@ -259,7 +392,6 @@ ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
     rc->answered = 0;
     rc->subscribed = 0;
     rc->skip = 0;
-    rc->caught_len = 0;
 
     rv = ngx_event_connect_peer(&rc->peer);
 
@@ -598,6 +730,7 @@ ngx_http_article_rconn_setup_reply(ngx_http_article_rconn_t *rc,
     }
 
     rc->state = NGX_HTTP_ARTICLE_RCONN_UP;
+    rc->tries = 0;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
                    "article redis: %s connection to %V up", rc->role,
@@ -1073,16 +1206,32 @@ void
 ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     u_char *err, size_t len)
 {
+    ngx_uint_t                 state;
     ngx_msec_t                 delay;
     ngx_http_article_redis_t  *rd;
 
     rd = rc->rd;
+    state = rc->state;
 
     ngx_http_article_rconn_close(rc);
 
     if (rc->reconnect.timer_set) {
         return;
     }
+
+    /* a name with several addresses: the next one, at once */
+    if ((state == NGX_HTTP_ARTICLE_RCONN_CONNECT
+         || state == NGX_HTTP_ARTICLE_RCONN_TLS)
+        && rc->peer.connection == NULL && rc->naddrs > 1
+        && ++rc->tries < rc->naddrs
+        && !ngx_exiting && !ngx_terminate && !ngx_quit)
+    {
+        rd->addr++;
+        ngx_http_article_rconn_connect(rc);
+        return;
+    }
+
+    rc->tries = 0;
 
     rc->backoff = rc->backoff ? ngx_min(rc->backoff * 2,
                                         NGX_HTTP_ARTICLE_BACKOFF_MAX)
@@ -1129,6 +1278,11 @@ ngx_http_article_rconn_close(ngx_http_article_rconn_t *rc)
     ngx_uint_t                 i, n;
     ngx_connection_t          *c;
     ngx_http_article_cmd_t     cmd;
+
+    if (rc->resolving != NULL) {
+        ngx_resolve_name_done(rc->resolving);
+        rc->resolving = NULL;
+    }
 
     if (rc->state == NGX_HTTP_ARTICLE_RCONN_DOWN) {
         return;
@@ -1196,6 +1350,7 @@ ngx_http_article_rconn_reconnect(ngx_event_t *ev)
 
     /* the next address of the name, if it has several */
     rc->rd->addr++;
+    rc->tries = 0;
 
     (void) ngx_atomic_fetch_add(&rc->rd->map->sh->counters.redis_reconnects,
                                 1);

@@ -94,7 +94,10 @@ typedef struct {
     time_t                        negative_ttl;
 
     /* the tier's other settings: redis/ngx_http_article_redis_conf.c */
+    ngx_url_t                    *redis_url;
     ngx_uint_t                    redis_naddrs; /* redis_addr[0..n-1] */
+    ngx_resolver_t               *redis_resolver;  /* names at reconnects */
+    ngx_msec_t                    redis_resolver_timeout;
     ngx_str_t                     redis_host;
     ngx_str_t                     redis_auth_file;
     ngx_str_t                     redis_user;
@@ -220,6 +223,7 @@ char *ngx_http_article_redis_auth_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_article_redis_conf(ngx_conf_t *cf,
     ngx_http_article_map_t *map);
+ngx_int_t ngx_http_article_redis_init_conf(ngx_conf_t *cf);
 
 
 #endif /* _NGX_HTTP_ARTICLE_H_INCLUDED_ */
