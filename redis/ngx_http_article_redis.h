@@ -106,11 +106,19 @@ struct ngx_http_article_redis_s {
     ngx_str_t                     address;      /* in use, for the logs */
     u_char                        address_text[NGX_SOCKADDR_STRLEN];
 
-    ngx_str_t                     channel;
+    ngx_str_t                     channel;      /* and the stream's key */
     int64_t                       sub_id;       /* CLIENT ID, for tracking */
-    unsigned                      tracking_off:1;  /* refused, logged */
-    unsigned                      resync:1;     /* the sub reconnected */
+    ngx_uint_t                    channels;     /* subscribed to */
+    ngx_uint_t                    confirmed;
     u_char                        stream_id[48];   /* last entry seen */
+    size_t                        stream_id_len;
+
+    unsigned                      tracking_off:1;  /* refused, logged */
+    unsigned                      tracked:1;    /* cmd has tracking on */
+    unsigned                      track_seen:1;
+    unsigned                      sub_seen:1;   /* subscribed once */
+    unsigned                      resync:1;     /* the sub reconnected */
+    unsigned                      replay:1;     /* the stream, when cmd is */
 };
 
 

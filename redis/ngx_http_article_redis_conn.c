@@ -87,6 +87,7 @@ ngx_http_article_redis_init_process(ngx_cycle_t *cycle)
 
         rd->map = map;
         rd->log = cycle->log;
+        rd->sub_id = -1;
         map->redis = rd;
 
         ngx_rbtree_init(&rd->pending, &rd->sentinel,

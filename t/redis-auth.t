@@ -121,7 +121,7 @@ $t->stop_redis;
 
 $t->write_file('users.acl', <<"EOF");
 user default off
-user art on >$USERPW ~article:* resetchannels &article:invalidate &__redis__:invalidate -\@all +get +ping +auth +select +subscribe +client|id +client|tracking +xrange
+user art on >$USERPW ~article:* resetchannels &article:invalidate &__redis__:invalidate -\@all +get +ping +auth +select +subscribe +client|id +client|tracking +xrange +xrevrange
 user admin on >$SECRET ~* &* +\@all
 EOF
 $t->start_redis(args => [ '--aclfile', $t->dir . '/users.acl' ]);

@@ -43,6 +43,7 @@ $t->write_config(<<'EOF' . location('a', 'news') . location('l', 'long')
     article_map news {
         source arts/*.txt;
         redis 127.0.0.1:%%PORT_redis%%;
+        redis_tracking off;      # the channel alone: see redis-tracking.t
         redis_timeout 1s;
         cache_ttl 1s;
         negative_ttl 1s;
@@ -51,6 +52,7 @@ $t->write_config(<<'EOF' . location('a', 'news') . location('l', 'long')
     article_map long {
         source arts/*.txt;
         redis 127.0.0.1:%%PORT_redis%%;
+        redis_tracking off;      # the channel alone: see redis-tracking.t
         redis_prefix long:;
         redis_timeout 3s;
     }
@@ -59,6 +61,7 @@ $t->write_config(<<'EOF' . location('a', 'news') . location('l', 'long')
         source arts/*.txt;
         zone 2m;
         redis 127.0.0.1:%%PORT_redis%%;
+        redis_tracking off;      # the channel alone: see redis-tracking.t
         redis_prefix small:;
         redis_timeout 3s;
     }
@@ -304,6 +307,7 @@ $t2->write_config(<<'EOF' . location('a', 'news') . "    }\n", workers => 2);
     article_map news {
         source arts/*.txt;
         redis 127.0.0.1:%%PORT_redis%%;
+        redis_tracking off;      # the channel alone: see redis-tracking.t
         redis_timeout 1s;
     }
 

@@ -186,6 +186,8 @@ void ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
     size_t len, art_rec_t *rec, ngx_log_t *log);
 void ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
     size_t len);
+void ngx_http_article_cache_expire_all(ngx_http_article_map_t *map);
+void ngx_http_article_cache_flush(ngx_http_article_map_t *map);
 
 /* ngx_http_article_request.c */
 ngx_int_t ngx_http_article_request_init(ngx_conf_t *cf);

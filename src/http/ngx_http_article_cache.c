@@ -292,3 +292,49 @@ ngx_http_article_cache_free(ngx_http_article_map_t *map,
     ngx_rbtree_delete(&map->sh->rbtree, &node->node);
     ngx_slab_free_locked(map->shpool, node);
 }
+
+
+/*
+ * The Redis tier's resync (redis/): after a reconnect every record from
+ * Redis and every remembered absence may be stale, so each is asked again
+ * on its next look-up; a stale record is still served while Redis cannot
+ * be reached.
+ */
+
+void
+ngx_http_article_cache_expire_all(ngx_http_article_map_t *map)
+{
+    ngx_queue_t              *q;
+    ngx_http_article_node_t  *node;
+
+    ngx_shmtx_lock(&map->shpool->mutex);
+
+    for (q = ngx_queue_head(&map->sh->lru);
+         q != ngx_queue_sentinel(&map->sh->lru);
+         q = ngx_queue_next(q))
+    {
+        node = ngx_queue_data(q, ngx_http_article_node_t, lru);
+        node->expires = 0;
+    }
+
+    ngx_shmtx_unlock(&map->shpool->mutex);
+}
+
+
+/* a flush of Redis (FLUSHALL, FLUSHDB): its records go, files stay */
+
+void
+ngx_http_article_cache_flush(ngx_http_article_map_t *map)
+{
+    ngx_queue_t  *q;
+
+    ngx_shmtx_lock(&map->shpool->mutex);
+
+    while (!ngx_queue_empty(&map->sh->lru)) {
+        q = ngx_queue_head(&map->sh->lru);
+        ngx_http_article_cache_free(map,
+                            ngx_queue_data(q, ngx_http_article_node_t, lru));
+    }
+
+    ngx_shmtx_unlock(&map->shpool->mutex);
+}
