@@ -14,6 +14,7 @@ package FakeRedis;
 #
 #   noget    never answers GET
 #   slowget  answers GET with a nil 0.3 s later
+#   notrack  refuses CLIENT TRACKING, as a Redis before 6 does
 #   subshort answers SUBSCRIBE with a short array
 #   subint   answers SUBSCRIBE with an array whose first element is a number
 #   unsub    answers SUBSCRIBE, then says "unsubscribe" unasked
@@ -64,8 +65,8 @@ sub new {
     return bless { pid => $pid, port => $port, log => $opts{log} }, $class;
 }
 
-my %speaks = map { $_ => 1 } qw(noget slowget subshort subint unsub script
-                                huge);
+my %speaks = map { $_ => 1 } qw(noget slowget notrack subshort subint unsub
+                                script huge);
 
 # the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
 sub commands {
@@ -103,6 +104,8 @@ sub answer {
     return "+PONG\r\n" if $name eq 'PING';
     return "+OK\r\n" if $name eq 'AUTH' || $name eq 'SELECT';
     return ":42\r\n" if $name eq 'CLIENT' && uc($cmd->[1]) eq 'ID';
+    return "-ERR unknown subcommand 'TRACKING'\r\n"
+        if $name eq 'CLIENT' && $mode eq 'notrack';
     return "+OK\r\n" if $name eq 'CLIENT';
     return "*0\r\n" if $name =~ /^X(REV)?RANGE$/;
 
