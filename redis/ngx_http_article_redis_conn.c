@@ -1207,12 +1207,22 @@ void
 ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     u_char *err, size_t len)
 {
+    u_char                     text[NGX_MAX_ERROR_STR];
     ngx_uint_t                 state;
     ngx_msec_t                 delay;
     ngx_http_article_redis_t  *rd;
 
     rd = rc->rd;
     state = rc->state;
+
+    /* the text may be the reader's, which closing frees */
+    len = ngx_min(len, sizeof(text));
+
+    if (len) {
+        ngx_memcpy(text, err, len);
+    }
+
+    err = text;
 
     ngx_http_article_rconn_close(rc);
 
