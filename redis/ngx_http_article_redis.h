@@ -81,6 +81,9 @@ struct ngx_http_article_rconn_s {
     ngx_resolver_ctx_t           *resolving;
     ngx_addr_t                   *addrs;        /* the name's, resolved */
     ngx_uint_t                    naddrs;
+    ngx_uint_t                    addr;         /* the one to try next */
+    ngx_str_t                     address;      /* in use, for the logs */
+    u_char                        address_text[NGX_SOCKADDR_STRLEN];
 
     ngx_http_article_rconn_pt     ready;        /* set up: the role's part */
     ngx_http_article_rconn_pt     down;         /* gone: the role's part */
@@ -97,13 +100,16 @@ struct ngx_http_article_redis_s {
 
     ngx_http_article_rconn_t      cmd;
     ngx_http_article_rconn_t      sub;
+    ngx_http_article_rconn_t      sen;          /* with sentinel: */
+
+    ngx_pool_t                   *pool;         /* the masters named */
+    ngx_addr_t                    master;
 
     ngx_rbtree_t                  pending;      /* GETs under way, by key */
     ngx_rbtree_node_t             sentinel;
 
     ngx_msec_t                    quiet_until;  /* one line per back-off */
-    ngx_uint_t                    addr;         /* the one to try next */
-    ngx_str_t                     address;      /* in use, for the logs */
+    ngx_str_t                     address;      /* the master in use */
     u_char                        address_text[NGX_SOCKADDR_STRLEN];
 
     ngx_str_t                     channel;      /* and the stream's key */
@@ -149,6 +155,15 @@ void ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc,
     const char *what, u_char *err, size_t len);
 ngx_int_t ngx_http_article_rconn_error(redisReply *reply);
 void ngx_http_article_rconn_served(ngx_http_article_rconn_t *rc);
+
+/* ngx_http_article_redis_sentinel.c */
+void ngx_http_article_redis_sen_ready(ngx_http_article_rconn_t *rc);
+void ngx_http_article_redis_sen_push(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data);
+
+/* ngx_http_article_redis_conn.c */
+void ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc);
+void ngx_http_article_rconn_restart(ngx_http_article_rconn_t *rc);
 
 /* ngx_http_article_redis_inval.c */
 void ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc);
