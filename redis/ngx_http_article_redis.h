@@ -56,6 +56,7 @@ struct ngx_http_article_rconn_s {
 
     ngx_peer_connection_t         peer;
     ngx_uint_t                    state;
+    ngx_uint_t                    gen;          /* of the socket */
     ngx_log_t                     log;          /* nginx's lines: caught */
     u_char                        caught[160];  /* the last of them */
     size_t                        caught_len;

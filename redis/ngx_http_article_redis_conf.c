@@ -117,7 +117,10 @@ ngx_http_article_redis_init_conf(ngx_conf_t *cf)
             continue;
         }
 
-        if (ngx_inet_resolve_host(cf->pool, u) != NGX_OK || u->naddrs == 0)
+        /* an address is parsed already: resolving would add it again */
+        if (u->naddrs == 0
+            && (ngx_inet_resolve_host(cf->pool, u) != NGX_OK
+                || u->naddrs == 0))
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "article_map \"%V\": redis host \"%V\" %s",

@@ -431,6 +431,7 @@ ngx_http_article_rconn_peer(ngx_http_article_rconn_t *rc)
 
     rc->reader->maxbuf = NGX_HTTP_ARTICLE_READ_SIZE;
     rc->state = NGX_HTTP_ARTICLE_RCONN_CONNECT;
+    rc->gen++;
     rc->answered = 0;
     rc->subscribed = 0;
     rc->skip = 0;
@@ -1039,11 +1040,12 @@ static ngx_int_t
 ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc, u_char *buf,
     size_t n)
 {
-    void              *reply;
-    size_t             skip;
-    ngx_connection_t  *c;
+    void        *reply;
+    size_t       skip;
+    ngx_uint_t   gen;
 
-    c = rc->peer.connection;
+    /* a handler may close it, and a reconnect reuse the same c */
+    gen = rc->gen;
 
     if (rc->skip) {
         /* the rest of a reply that was refused for its size */
@@ -1080,7 +1082,7 @@ ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc, u_char *buf,
         ngx_http_article_rconn_dispatch(rc, reply);
         freeReplyObject(reply);
 
-        if (rc->peer.connection != c) {
+        if (rc->gen != gen || rc->state == NGX_HTTP_ARTICLE_RCONN_DOWN) {
             return NGX_ERROR;
         }
     }
@@ -1097,15 +1099,15 @@ ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc, u_char *buf,
 static ngx_int_t
 ngx_http_article_rconn_bound(ngx_http_article_rconn_t *rc)
 {
-    u_char            *p, *last;
-    off_t              size;
-    size_t             held, head;
-    redisReply         too_large;
-    redisReader       *r;
-    ngx_connection_t  *c;
+    off_t         size;
+    u_char       *p, *last;
+    size_t        held, head;
+    ngx_uint_t    gen;
+    redisReply    too_large;
+    redisReader  *r;
 
     r = rc->reader;
-    c = rc->peer.connection;
+    gen = rc->gen;
 
     held = r->len - r->pos;
 
@@ -1144,7 +1146,9 @@ ngx_http_article_rconn_bound(ngx_http_article_rconn_t *rc)
 
                 ngx_http_article_rconn_dispatch(rc, &too_large);
 
-                return (rc->peer.connection == c) ? NGX_OK : NGX_ERROR;
+                return (rc->gen == gen
+                        && rc->state != NGX_HTTP_ARTICLE_RCONN_DOWN)
+                       ? NGX_OK : NGX_ERROR;
             }
         }
     }

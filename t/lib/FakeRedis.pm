@@ -15,6 +15,7 @@ package FakeRedis;
 #   noget    never answers GET
 #   slowget  answers GET with a nil 0.3 s later
 #   notrack  refuses CLIENT TRACKING, as a Redis before 6 does
+#   sentinel a sentinel whose master is 127.0.0.1:PORT (option "master")
 #   subshort answers SUBSCRIBE with a short array
 #   subint   answers SUBSCRIBE with an array whose first element is a number
 #   unsub    answers SUBSCRIBE, then says "unsubscribe" unasked
@@ -37,7 +38,7 @@ use IO::Select;
 use POSIX qw(_exit);
 use Time::HiRes ();
 
-our $Reply;
+our ($Reply, $Master);
 
 sub new {
     my ($class, %opts) = @_;
@@ -46,6 +47,7 @@ sub new {
     my $mode = $opts{mode} // 'silent';
 
     $Reply = $opts{reply};
+    $Master = $opts{master};
 
     my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
                                        LocalPort => $port, Listen => 128,
@@ -65,8 +67,8 @@ sub new {
     return bless { pid => $pid, port => $port, log => $opts{log} }, $class;
 }
 
-my %speaks = map { $_ => 1 } qw(noget slowget notrack subshort subint unsub
-                                script huge);
+my %speaks = map { $_ => 1 } qw(noget slowget notrack sentinel subshort
+                                subint unsub script huge);
 
 # the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
 sub commands {
@@ -108,6 +110,8 @@ sub answer {
         if $name eq 'CLIENT' && $mode eq 'notrack';
     return "+OK\r\n" if $name eq 'CLIENT';
     return "*0\r\n" if $name =~ /^X(REV)?RANGE$/;
+    return "*2\r\n" . bulk('127.0.0.1') . bulk($Master)
+        if $name eq 'SENTINEL' && $mode eq 'sentinel';
 
     if ($name eq 'SUBSCRIBE') {
         return "*1\r\n" . bulk('subscribe') if $mode eq 'subshort';
