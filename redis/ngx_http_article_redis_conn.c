@@ -1253,13 +1253,18 @@ void
 ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     u_char *err, size_t len)
 {
-    u_char                     text[NGX_MAX_ERROR_STR];
+    u_char                     text[NGX_MAX_ERROR_STR], why[256];
     ngx_uint_t                 state;
     ngx_msec_t                 delay;
     ngx_http_article_redis_t  *rd;
 
     rd = rc->rd;
     state = rc->state;
+
+    /* err may be the reader's, which the close frees */
+    len = ngx_min(len, sizeof(why));
+    ngx_memcpy(why, err, len);
+    err = why;
 
     ngx_http_article_rconn_close(rc);
 
