@@ -8,10 +8,15 @@
  * sockets (ngx_event_connect_peer, ngx_ssl_*); hiredis only formats the
  * commands and parses the replies, with a reader each connection owns.
  *
- *   ngx_http_article_redis_conn.c   a connection: connect, TLS, AUTH,
- *                                   commands and their replies, back-off
- *   ngx_http_article_redis_wait.c   a request waiting for its GET
- *   ngx_http_article_redis_inval.c  the subscription, invalidations
+ *   ngx_http_article_redis_conf.c      the directives' checks, the auth
+ *                                      file, names, the TLS context
+ *   ngx_http_article_redis_conn.c      a connection: resolve, connect,
+ *                                      TLS, AUTH, commands and their
+ *                                      replies, back-off
+ *   ngx_http_article_redis_wait.c      a request waiting for its GET
+ *   ngx_http_article_redis_inval.c     the subscription, tracking, the
+ *                                      stream replayed after a reconnect
+ *   ngx_http_article_redis_sentinel.c  the master, asked of sentinels
  */
 
 
