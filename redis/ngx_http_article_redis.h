@@ -118,6 +118,7 @@ struct ngx_http_article_redis_s {
     ngx_str_t                     address;      /* the master in use */
     u_char                        address_text[NGX_SOCKADDR_STRLEN];
 
+    ngx_event_t                   keepalive;    /* the subscriber's PING */
     ngx_str_t                     channel;      /* and the stream's key */
     int64_t                       sub_id;       /* CLIENT ID, for tracking */
     ngx_uint_t                    channels;     /* subscribed to */

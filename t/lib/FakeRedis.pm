@@ -16,6 +16,8 @@ package FakeRedis;
 #   slowget  answers GET with a nil 0.3 s later
 #   notrack  refuses CLIENT TRACKING, as a Redis before 6 does
 #   sentinel a sentinel whose master is 127.0.0.1:PORT (option "master")
+#   deaf     once subscribed, answers nothing more (a connection that died
+#            without a word)
 #   subshort answers SUBSCRIBE with a short array
 #   subint   answers SUBSCRIBE with an array whose first element is a number
 #   unsub    answers SUBSCRIBE, then says "unsubscribe" unasked
@@ -67,8 +69,8 @@ sub new {
     return bless { pid => $pid, port => $port, log => $opts{log} }, $class;
 }
 
-my %speaks = map { $_ => 1 } qw(noget slowget notrack sentinel subshort
-                                subint unsub script huge);
+my %speaks = map { $_ => 1 } qw(noget slowget notrack sentinel deaf
+                                subshort subint unsub script huge);
 
 # the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
 sub commands {
@@ -99,10 +101,12 @@ sub commands {
 sub bulk { my ($s) = @_; return '$' . length($s) . "\r\n$s\r\n" }
 
 sub answer {
-    my ($mode, $cmd) = @_;
+    my ($mode, $cmd, $conn) = @_;
 
     my $name = uc $cmd->[0];
 
+    return '' if $conn->{sub} && $mode eq 'deaf';
+    return "*2\r\n" . bulk('pong') . bulk('') if $name eq 'PING' && $conn->{sub};
     return "+PONG\r\n" if $name eq 'PING';
     return "+OK\r\n" if $name eq 'AUTH' || $name eq 'SELECT';
     return ":42\r\n" if $name eq 'CLIENT' && uc($cmd->[1]) eq 'ID';
@@ -114,6 +118,8 @@ sub answer {
         if $name eq 'SENTINEL' && $mode eq 'sentinel';
 
     if ($name eq 'SUBSCRIBE') {
+        $conn->{sub} = 1;
+
         return "*1\r\n" . bulk('subscribe') if $mode eq 'subshort';
         return "*3\r\n:1\r\n" . bulk($cmd->[1]) . ":1\r\n"
             if $mode eq 'subint';
@@ -154,6 +160,7 @@ sub serve {
     my $sel = IO::Select->new($listen);
     my $n = 0;
     my %in;
+    my %conn;       # per connection: subscribed yet
     my @later;      # [time, socket, bytes] for slowget
 
     for (;;) {
@@ -192,6 +199,7 @@ sub serve {
             if (!$got) {
                 $sel->remove($s);
                 delete $in{$s};
+                delete $conn{$s};
                 close $s;
                 next;
             }
@@ -200,7 +208,7 @@ sub serve {
                 $in{$s} .= $buf;
 
                 for my $cmd (commands(\$in{$s})) {
-                    my $out = answer($mode, $cmd);
+                    my $out = answer($mode, $cmd, $conn{$s} ||= {});
 
                     if ($mode eq 'slowget' && uc $cmd->[0] eq 'GET') {
                         push @later, [Time::HiRes::time() + 0.3, $s, $out];
