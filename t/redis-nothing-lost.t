@@ -93,7 +93,7 @@ sub soon {
 
 cmd('SET', 'article:r1', "title: R1 one\n");
 cmd('SET', 'article:r2', "title: R2 one\n");
-ok(soon(5, r1 => 'R1 one', r2 => 'R2 one', fk => 'File record',
+ok(soon(10, r1 => 'R1 one', r2 => 'R2 one', fk => 'File record',
         none => ''), 'cached: Redis records, a file record, an absence');
 
 # the stream exists before: each worker has seen its last entry
