@@ -8,10 +8,15 @@
  * sockets (ngx_event_connect_peer, ngx_ssl_*); hiredis only formats the
  * commands and parses the replies, with a reader each connection owns.
  *
- *   ngx_http_article_redis_conn.c   a connection: connect, TLS, AUTH,
- *                                   commands and their replies, back-off
- *   ngx_http_article_redis_wait.c   a request waiting for its GET
- *   ngx_http_article_redis_inval.c  the subscription, invalidations
+ *   ngx_http_article_redis_conf.c      the directives' checks, the auth
+ *                                      file, names, the TLS context
+ *   ngx_http_article_redis_conn.c      a connection: resolve, connect,
+ *                                      TLS, AUTH, commands and their
+ *                                      replies, back-off
+ *   ngx_http_article_redis_wait.c      a request waiting for its GET
+ *   ngx_http_article_redis_inval.c     the subscription, tracking, the
+ *                                      stream replayed after a reconnect
+ *   ngx_http_article_redis_sentinel.c  the master, asked of sentinels
  */
 
 
@@ -56,6 +61,7 @@ struct ngx_http_article_rconn_s {
 
     ngx_peer_connection_t         peer;
     ngx_uint_t                    state;
+    ngx_uint_t                    gen;          /* of the socket */
     ngx_log_t                     log;          /* nginx's lines: caught */
     u_char                        caught[160];  /* the last of them */
     size_t                        caught_len;
@@ -81,6 +87,9 @@ struct ngx_http_article_rconn_s {
     ngx_resolver_ctx_t           *resolving;
     ngx_addr_t                   *addrs;        /* the name's, resolved */
     ngx_uint_t                    naddrs;
+    ngx_uint_t                    addr;         /* the one to try next */
+    ngx_str_t                     address;      /* in use, for the logs */
+    u_char                        address_text[NGX_SOCKADDR_STRLEN];
 
     ngx_http_article_rconn_pt     ready;        /* set up: the role's part */
     ngx_http_article_rconn_pt     down;         /* gone: the role's part */
@@ -97,15 +106,19 @@ struct ngx_http_article_redis_s {
 
     ngx_http_article_rconn_t      cmd;
     ngx_http_article_rconn_t      sub;
+    ngx_http_article_rconn_t      sen;          /* with sentinel: */
+
+    ngx_pool_t                   *pool;         /* the masters named */
+    ngx_addr_t                    master;
 
     ngx_rbtree_t                  pending;      /* GETs under way, by key */
     ngx_rbtree_node_t             sentinel;
 
     ngx_msec_t                    quiet_until;  /* one line per back-off */
-    ngx_uint_t                    addr;         /* the one to try next */
-    ngx_str_t                     address;      /* in use, for the logs */
+    ngx_str_t                     address;      /* the master in use */
     u_char                        address_text[NGX_SOCKADDR_STRLEN];
 
+    ngx_event_t                   keepalive;    /* the subscriber's PING */
     ngx_str_t                     channel;      /* and the stream's key */
     int64_t                       sub_id;       /* CLIENT ID, for tracking */
     ngx_uint_t                    channels;     /* subscribed to */
@@ -149,6 +162,15 @@ void ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc,
     const char *what, u_char *err, size_t len);
 ngx_int_t ngx_http_article_rconn_error(redisReply *reply);
 void ngx_http_article_rconn_served(ngx_http_article_rconn_t *rc);
+
+/* ngx_http_article_redis_sentinel.c */
+void ngx_http_article_redis_sen_ready(ngx_http_article_rconn_t *rc);
+void ngx_http_article_redis_sen_push(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data);
+
+/* ngx_http_article_redis_conn.c */
+void ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc);
+void ngx_http_article_rconn_restart(ngx_http_article_rconn_t *rc);
 
 /* ngx_http_article_redis_inval.c */
 void ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc);

@@ -13,6 +13,8 @@
 
 static ngx_int_t ngx_http_article_redis_read_auth(ngx_conf_t *cf,
     ngx_http_article_map_t *map);
+static char *ngx_http_article_redis_sentinels(ngx_conf_t *cf,
+    ngx_http_article_map_t *map, ngx_str_t *value);
 
 
 char *
@@ -29,6 +31,10 @@ ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     value = cf->args->elts;
+
+    if (value[1].len > 9 && ngx_strncmp(value[1].data, "sentinel:", 9) == 0) {
+        return ngx_http_article_redis_sentinels(cf, map, &value[1]);
+    }
 
     ngx_memzero(&u, sizeof(ngx_url_t));
 
@@ -111,7 +117,10 @@ ngx_http_article_redis_init_conf(ngx_conf_t *cf)
             continue;
         }
 
-        if (ngx_inet_resolve_host(cf->pool, u) != NGX_OK || u->naddrs == 0)
+        /* an address is parsed already: resolving would add it again */
+        if (u->naddrs == 0
+            && (ngx_inet_resolve_host(cf->pool, u) != NGX_OK
+                || u->naddrs == 0))
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "article_map \"%V\": redis host \"%V\" %s",
@@ -125,6 +134,84 @@ ngx_http_article_redis_init_conf(ngx_conf_t *cf)
     }
 
     return NGX_OK;
+}
+
+
+/* sentinel:NAME@host:port[,host:port...]: each resolved here */
+
+static char *
+ngx_http_article_redis_sentinels(ngx_conf_t *cf, ngx_http_article_map_t *map,
+    ngx_str_t *value)
+{
+    u_char       *p, *last, *at, *comma;
+    ngx_url_t     u;
+    ngx_uint_t    i;
+    ngx_array_t   addrs;
+    ngx_addr_t   *a;
+
+    p = value->data + 9;
+    last = value->data + value->len;
+
+    at = ngx_strlchr(p, last, '@');
+
+    if (at == NULL || at == p || at + 1 == last) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid redis address \"%V\", "
+                           "sentinel:NAME@host:port[,host:port...] expected",
+                           value);
+        return NGX_CONF_ERROR;
+    }
+
+    map->redis_sentinel_name.data = p;
+    map->redis_sentinel_name.len = at - p;
+
+    if (ngx_array_init(&addrs, cf->pool, 3, sizeof(ngx_addr_t)) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (p = at + 1; p < last; p = comma + 1) {
+        comma = ngx_strlchr(p, last, ',');
+        if (comma == NULL) {
+            comma = last;
+        }
+
+        ngx_memzero(&u, sizeof(ngx_url_t));
+
+        u.url.data = p;
+        u.url.len = comma - p;
+
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.no_port
+            || u.naddrs == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid sentinel \"%V\"%s%s in \"%V\"",
+                               &u.url, u.err ? ": " : "",
+                               u.err ? u.err : "", value);
+            return NGX_CONF_ERROR;
+        }
+
+        for (i = 0; i < u.naddrs; i++) {
+            a = ngx_array_push(&addrs);
+            if (a == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            *a = u.addrs[i];
+        }
+    }
+
+    map->redis_sentinels = addrs.elts;
+    map->redis_nsentinels = addrs.nelts;
+
+    /* the master's address comes from the sentinels */
+    map->redis_addr = ngx_pcalloc(cf->pool, sizeof(ngx_addr_t));
+    if (map->redis_addr == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    map->redis_addr->name = *value;
+
+    return NGX_CONF_OK;
 }
 
 
@@ -290,6 +377,14 @@ ngx_http_article_redis_conf(ngx_conf_t *cf, ngx_http_article_map_t *map)
 #if (NGX_HTTP_SSL)
 
     if (map->redis_ssl_name.len == 0) {
+        if (map->redis_sentinels != NULL && map->redis_ssl_verify) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "article_map \"%V\": redis_ssl_name is "
+                               "needed with sentinel: (sentinels answer "
+                               "with addresses)", &map->name);
+            return NGX_CONF_ERROR;
+        }
+
         map->redis_ssl_name = map->redis_host;
     }
 

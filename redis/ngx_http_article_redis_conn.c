@@ -23,7 +23,6 @@
 
 static ngx_int_t ngx_http_article_rconn_init(ngx_http_article_redis_t *rd,
     ngx_http_article_rconn_t *rc, const char *role);
-static void ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc);
 static void ngx_http_article_rconn_resolved(ngx_resolver_ctx_t *ctx);
 static void ngx_http_article_rconn_peer(ngx_http_article_rconn_t *rc);
 static void ngx_http_article_rconn_connected(ngx_http_article_rconn_t *rc);
@@ -110,6 +109,27 @@ ngx_http_article_redis_init_process(ngx_cycle_t *cycle)
             return NGX_ERROR;
         }
 
+        if (map->redis_sentinels != NULL) {
+            rd->pool = ngx_create_pool(1024, cycle->log);
+            if (rd->pool == NULL) {
+                return NGX_ERROR;
+            }
+
+            if (ngx_http_article_rconn_init(rd, &rd->sen, "sentinel")
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            rd->sen.addrs = map->redis_sentinels;
+            rd->sen.naddrs = map->redis_nsentinels;
+            rd->sen.ready = ngx_http_article_redis_sen_ready;
+            rd->sen.push = ngx_http_article_redis_sen_push;
+
+            /* the sentinels name the master; then the others connect */
+            ngx_http_article_rconn_connect(&rd->sen);
+        }
+
         rd->sub.ready = ngx_http_article_redis_sub_ready;
         rd->sub.down = ngx_http_article_redis_sub_down;
         rd->sub.push = ngx_http_article_redis_sub_push;
@@ -151,6 +171,7 @@ ngx_http_article_redis_exit_process(ngx_cycle_t *cycle)
 
         ngx_http_article_rconn_close(&rd->cmd);
         ngx_http_article_rconn_close(&rd->sub);
+        ngx_http_article_rconn_close(&rd->sen);
     }
 }
 
@@ -229,7 +250,7 @@ ngx_http_article_rconn_init(ngx_http_article_redis_t *rd,
 }
 
 
-static void
+void
 ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
 {
     ngx_resolver_ctx_t        *ctx, temp;
@@ -241,7 +262,21 @@ ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
 
     rc->caught_len = 0;
 
-    if (map->redis_resolver == NULL || rc->tries > 0) {
+    if (map->redis_sentinels != NULL && rc != &rd->sen) {
+        if (rd->master.sockaddr == NULL) {
+            /* no master named yet: connected once the sentinels say */
+            return;
+        }
+
+        rc->addrs = &rd->master;
+        rc->naddrs = 1;
+        ngx_http_article_rconn_peer(rc);
+        return;
+    }
+
+    if (map->redis_resolver == NULL || rc->tries > 0
+        || rc == &rd->sen)
+    {
         /* no resolver, or the next address of this round */
         ngx_http_article_rconn_peer(rc);
         return;
@@ -365,18 +400,24 @@ ngx_http_article_rconn_peer(ngx_http_article_rconn_t *rc)
         return;
     }
 
-    addr = &rc->addrs[rd->addr % rc->naddrs];
+    addr = &rc->addrs[rc->addr % rc->naddrs];
 
-    /* a copy: the other connection may resolve anew meanwhile */
-    rd->address.len = ngx_min(addr->name.len, NGX_SOCKADDR_STRLEN);
-    rd->address.data = rd->address_text;
-    ngx_memcpy(rd->address_text, addr->name.data, rd->address.len);
+    /* a copy: a new resolution frees the addresses */
+    rc->address.len = ngx_min(addr->name.len, NGX_SOCKADDR_STRLEN);
+    rc->address.data = rc->address_text;
+    ngx_memcpy(rc->address_text, addr->name.data, rc->address.len);
+
+    if (rc != &rd->sen) {
+        rd->address.len = rc->address.len;
+        rd->address.data = rd->address_text;
+        ngx_memcpy(rd->address_text, addr->name.data, rd->address.len);
+    }
 
     ngx_memzero(&rc->peer, sizeof(ngx_peer_connection_t));
 
     rc->peer.sockaddr = addr->sockaddr;
     rc->peer.socklen = addr->socklen;
-    rc->peer.name = &rd->address;
+    rc->peer.name = &rc->address;
     rc->peer.get = ngx_event_get_peer;
     rc->peer.log = &rc->log;
     rc->peer.log_error = NGX_ERROR_ERR;
@@ -390,6 +431,7 @@ ngx_http_article_rconn_peer(ngx_http_article_rconn_t *rc)
 
     rc->reader->maxbuf = NGX_HTTP_ARTICLE_READ_SIZE;
     rc->state = NGX_HTTP_ARTICLE_RCONN_CONNECT;
+    rc->gen++;
     rc->answered = 0;
     rc->subscribed = 0;
     rc->skip = 0;
@@ -636,7 +678,8 @@ ngx_http_article_rconn_setup(ngx_http_article_rconn_t *rc)
     rc->state = NGX_HTTP_ARTICLE_RCONN_SETUP;
     rc->setup = 0;
 
-    if (map->redis_password.len) {
+    /* sentinels have their own settings: only PING is sent */
+    if (map->redis_password.len && rc != &rc->rd->sen) {
         n = 0;
         argv[n] = "AUTH";
         len[n++] = 4;
@@ -660,7 +703,7 @@ ngx_http_article_rconn_setup(ngx_http_article_rconn_t *rc)
         rc->setup++;
     }
 
-    if (map->redis_db > 0) {
+    if (map->redis_db > 0 && rc != &rc->rd->sen) {
         argv[0] = "SELECT";
         len[0] = 6;
         argv[1] = (const char *) db;
@@ -735,7 +778,7 @@ ngx_http_article_rconn_setup_reply(ngx_http_article_rconn_t *rc,
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
                    "article redis: %s connection to %V up", rc->role,
-                   &rc->rd->address);
+                   &rc->address);
 
     if (rc == &rc->rd->cmd) {
         ngx_http_article_rconn_slot(rc, 1);
@@ -955,7 +998,7 @@ ngx_http_article_rconn_read(ngx_event_t *ev)
                 ngx_log_error(NGX_LOG_INFO, rc->rd->log, 0,
                               "article_map \"%V\": redis %V closed the idle "
                               "%s connection, reopened",
-                              &rc->rd->map->name, &rc->rd->address,
+                              &rc->rd->map->name, &rc->address,
                               rc->role);
 
                 ngx_http_article_rconn_close(rc);
@@ -997,11 +1040,12 @@ static ngx_int_t
 ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc, u_char *buf,
     size_t n)
 {
-    void              *reply;
-    size_t             skip;
-    ngx_connection_t  *c;
+    void        *reply;
+    size_t       skip;
+    ngx_uint_t   gen;
 
-    c = rc->peer.connection;
+    /* a handler may close it, and a reconnect reuse the same c */
+    gen = rc->gen;
 
     if (rc->skip) {
         /* the rest of a reply that was refused for its size */
@@ -1038,7 +1082,7 @@ ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc, u_char *buf,
         ngx_http_article_rconn_dispatch(rc, reply);
         freeReplyObject(reply);
 
-        if (rc->peer.connection != c) {
+        if (rc->gen != gen || rc->state == NGX_HTTP_ARTICLE_RCONN_DOWN) {
             return NGX_ERROR;
         }
     }
@@ -1055,15 +1099,15 @@ ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc, u_char *buf,
 static ngx_int_t
 ngx_http_article_rconn_bound(ngx_http_article_rconn_t *rc)
 {
-    u_char            *p, *last;
-    off_t              size;
-    size_t             held, head;
-    redisReply         too_large;
-    redisReader       *r;
-    ngx_connection_t  *c;
+    off_t         size;
+    u_char       *p, *last;
+    size_t        held, head;
+    ngx_uint_t    gen;
+    redisReply    too_large;
+    redisReader  *r;
 
     r = rc->reader;
-    c = rc->peer.connection;
+    gen = rc->gen;
 
     held = r->len - r->pos;
 
@@ -1102,7 +1146,9 @@ ngx_http_article_rconn_bound(ngx_http_article_rconn_t *rc)
 
                 ngx_http_article_rconn_dispatch(rc, &too_large);
 
-                return (rc->peer.connection == c) ? NGX_OK : NGX_ERROR;
+                return (rc->gen == gen
+                        && rc->state != NGX_HTTP_ARTICLE_RCONN_DOWN)
+                       ? NGX_OK : NGX_ERROR;
             }
         }
     }
@@ -1207,7 +1253,7 @@ void
 ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     u_char *err, size_t len)
 {
-    u_char                     text[NGX_MAX_ERROR_STR];
+    u_char                     text[NGX_MAX_ERROR_STR], why[256];
     ngx_uint_t                 state;
     ngx_msec_t                 delay;
     ngx_http_article_redis_t  *rd;
@@ -1215,14 +1261,14 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     rd = rc->rd;
     state = rc->state;
 
-    /* the text may be the reader's, which closing frees */
-    len = ngx_min(len, sizeof(text));
+    /* err may be the reader's, which the close frees */
+    len = ngx_min(len, sizeof(why));
 
     if (len) {
-        ngx_memcpy(text, err, len);
+        ngx_memcpy(why, err, len);
     }
 
-    err = text;
+    err = why;
 
     ngx_http_article_rconn_close(rc);
 
@@ -1230,16 +1276,27 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
         return;
     }
 
-    /* a name with several addresses: the next one, at once */
+    /*
+     * a name with several addresses: the next one, at once; sentinels are
+     * asked in turn, whatever failed
+     */
     if ((state == NGX_HTTP_ARTICLE_RCONN_CONNECT
-         || state == NGX_HTTP_ARTICLE_RCONN_TLS)
-        && rc->peer.connection == NULL && rc->naddrs > 1
-        && ++rc->tries < rc->naddrs
+         || state == NGX_HTTP_ARTICLE_RCONN_TLS || rc == &rd->sen)
+        && rc->naddrs > 1 && ++rc->tries < rc->naddrs
         && !ngx_exiting && !ngx_terminate && !ngx_quit)
     {
-        rd->addr++;
+        rc->addr++;
         ngx_http_article_rconn_connect(rc);
         return;
+    }
+
+    if (rc == &rd->sen) {
+        what = "sentinel";
+        len = ngx_snprintf(text, sizeof(text),
+                           "no sentinel answered (the last: %*s)",
+                           ngx_min(len, 256), err)
+              - text;
+        err = text;
     }
 
     rc->tries = 0;
@@ -1255,7 +1312,7 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
                       "article_map \"%V\": redis %s failed: %*s "
                       "(%s connection to %V), retrying in %M ms",
                       &rd->map->name, what, len, err, rc->role,
-                      &rd->address, delay);
+                      &rc->address, delay);
 
         rd->quiet_until = ngx_current_msec + delay;
     }
@@ -1277,7 +1334,7 @@ ngx_http_article_rconn_served(ngx_http_article_rconn_t *rc)
         ngx_log_error(NGX_LOG_NOTICE, rc->rd->log, 0,
                       "article_map \"%V\": redis answers again (%s "
                       "connection to %V)", &rc->rd->map->name, rc->role,
-                      &rc->rd->address);
+                      &rc->address);
         rc->backoff = 0;
     }
 }
@@ -1360,7 +1417,7 @@ ngx_http_article_rconn_reconnect(ngx_event_t *ev)
     ngx_http_article_rconn_t *rc = ev->data;
 
     /* the next address of the name, if it has several */
-    rc->rd->addr++;
+    rc->addr++;
     rc->tries = 0;
 
     (void) ngx_atomic_fetch_add(&rc->rd->map->sh->counters.redis_reconnects,
@@ -1386,4 +1443,25 @@ ngx_http_article_rconn_slot(ngx_http_article_rconn_t *rc, ngx_uint_t up)
     } else {
         (void) ngx_atomic_cmp_set(slot, (ngx_atomic_uint_t) ngx_pid, 0);
     }
+}
+
+
+/* the master moved: this connection goes there now, without a back-off */
+
+void
+ngx_http_article_rconn_restart(ngx_http_article_rconn_t *rc)
+{
+    ngx_http_article_rconn_close(rc);
+
+    if (rc->reconnect.timer_set) {
+        ngx_del_timer(&rc->reconnect);
+    }
+
+    rc->backoff = 0;
+    rc->tries = 0;
+
+    (void) ngx_atomic_fetch_add(&rc->rd->map->sh->counters.redis_reconnects,
+                                1);
+
+    ngx_http_article_rconn_connect(rc);
 }

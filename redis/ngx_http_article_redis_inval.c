@@ -28,6 +28,9 @@
 #define NGX_HTTP_ARTICLE_TRACKING_CHANNEL  "__redis__:invalidate"
 #define NGX_HTTP_ARTICLE_REPLAY_COUNT      1000
 
+/* a subscriber hears nothing of a connection that died silently: ask */
+#define NGX_HTTP_ARTICLE_KEEPALIVE         10000
+
 
 static void ngx_http_article_redis_client_id(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data);
@@ -44,6 +47,7 @@ static void ngx_http_article_redis_invalidate(ngx_http_article_redis_t *rd,
     u_char *key, size_t len);
 static ngx_int_t ngx_http_article_redis_is(redisReply *reply,
     const char *str);
+static void ngx_http_article_redis_ping(ngx_event_t *ev);
 
 
 void
@@ -58,6 +62,11 @@ ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc)
 
     rd->sub_id = -1;
     rd->confirmed = 0;
+
+    rd->keepalive.handler = ngx_http_article_redis_ping;
+    rd->keepalive.data = rd;
+    rd->keepalive.log = rd->log;
+    rd->keepalive.cancelable = 1;
 
     if (rd->map->redis_tracking && !rd->tracking_off) {
         argv[0] = "CLIENT";
@@ -102,6 +111,10 @@ ngx_http_article_redis_sub_down(ngx_http_article_rconn_t *rc)
 
     rc->subscribed = 0;
     rd->sub_id = -1;
+
+    if (rd->keepalive.timer_set) {
+        ngx_del_timer(&rd->keepalive);
+    }
 
     /* what is published from now on is not seen: resync at the next */
     if (rd->sub_seen) {
@@ -271,6 +284,18 @@ ngx_http_article_redis_sub_push(ngx_http_article_rconn_t *rc,
 
     rd = rc->rd;
 
+    /* ["pong", ""]: the keepalive's answer */
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+        && ngx_http_article_redis_is(reply->element[0], "pong"))
+    {
+        if (rc->timer.timer_set) {
+            ngx_del_timer(&rc->timer);
+        }
+
+        ngx_add_timer(&rd->keepalive, NGX_HTTP_ARTICLE_KEEPALIVE);
+        return;
+    }
+
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
         || reply->element[1]->type != REDIS_REPLY_STRING)
     {
@@ -300,6 +325,7 @@ ngx_http_article_redis_sub_push(ngx_http_article_rconn_t *rc,
     if (ngx_http_article_redis_is(reply->element[0], "subscribe")) {
         if (++rd->confirmed == rd->channels) {
             ngx_http_article_rconn_served(rc);
+            ngx_add_timer(&rd->keepalive, NGX_HTTP_ARTICLE_KEEPALIVE);
             ngx_http_article_redis_resync(rd);
         }
 
@@ -522,6 +548,37 @@ ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
     /* a full page: there may be more */
     if (!first && reply->elements == NGX_HTTP_ARTICLE_REPLAY_COUNT) {
         ngx_http_article_redis_replay(rd);
+    }
+}
+
+
+/* the answer has redis_timeout (1 s at least), or the subscriber fails */
+
+static void
+ngx_http_article_redis_ping(ngx_event_t *ev)
+{
+    ngx_http_article_redis_t *rd = ev->data;
+
+    size_t                     len[1];
+    const char                *argv[1];
+    ngx_http_article_rconn_t  *rc;
+
+    rc = &rd->sub;
+
+    if (rc->state != NGX_HTTP_ARTICLE_RCONN_UP || !rc->subscribed) {
+        return;
+    }
+
+    argv[0] = "PING";
+    len[0] = 4;
+
+    if (ngx_http_article_rconn_send(rc, 1, argv, len, NULL, NULL) != NGX_OK)
+    {
+        return;
+    }
+
+    if (!rc->timer.timer_set) {
+        ngx_add_timer(&rc->timer, ngx_max(rd->map->redis_timeout, 1000));
     }
 }
 

@@ -30,6 +30,8 @@ $t->write_file('bad-pw', "one two three\n");
 sub config {
     my ($auth, $extra) = @_;
 
+    $extra //= '';
+
     $t->write_config(<<"EOF");
     article_map news {
         source arts/*.txt;

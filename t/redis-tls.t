@@ -15,6 +15,11 @@ use Time::HiRes qw(sleep);
 use ArticleTest;
 use FakeRedis;
 
+# failover under load and TLS handshakes against deadlines: not at
+# valgrind's pace (README, Tests)
+plan(skip_all => 'timing-bound: not under valgrind')
+    if $ENV{TEST_NGINX_VALGRIND};
+
 my $t = ArticleTest->new;
 my $d = $t->dir;
 

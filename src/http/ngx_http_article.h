@@ -102,6 +102,9 @@ typedef struct {
 
     /* the tier's other settings: redis/ngx_http_article_redis_conf.c */
     ngx_url_t                    *redis_url;
+    ngx_str_t                     redis_sentinel_name;
+    ngx_addr_t                   *redis_sentinels;
+    ngx_uint_t                    redis_nsentinels;
     ngx_uint_t                    redis_naddrs; /* redis_addr[0..n-1] */
     ngx_resolver_t               *redis_resolver;  /* names at reconnects */
     ngx_msec_t                    redis_resolver_timeout;

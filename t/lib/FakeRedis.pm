@@ -15,6 +15,9 @@ package FakeRedis;
 #   noget    never answers GET
 #   slowget  answers GET with a nil 0.3 s later
 #   notrack  refuses CLIENT TRACKING, as a Redis before 6 does
+#   sentinel a sentinel whose master is 127.0.0.1:PORT (option "master")
+#   deaf     once subscribed, answers nothing more (a connection that died
+#            without a word)
 #   subshort answers SUBSCRIBE with a short array
 #   subint   answers SUBSCRIBE with an array whose first element is a number
 #   unsub    answers SUBSCRIBE, then says "unsubscribe" unasked
@@ -37,7 +40,7 @@ use IO::Select;
 use POSIX qw(_exit);
 use Time::HiRes ();
 
-our $Reply;
+our ($Reply, $Master);
 
 sub new {
     my ($class, %opts) = @_;
@@ -46,6 +49,7 @@ sub new {
     my $mode = $opts{mode} // 'silent';
 
     $Reply = $opts{reply};
+    $Master = $opts{master};
 
     my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
                                        LocalPort => $port, Listen => 128,
@@ -65,8 +69,8 @@ sub new {
     return bless { pid => $pid, port => $port, log => $opts{log} }, $class;
 }
 
-my %speaks = map { $_ => 1 } qw(noget slowget notrack subshort subint unsub
-                                script huge);
+my %speaks = map { $_ => 1 } qw(noget slowget notrack sentinel deaf
+                                subshort subint unsub script huge);
 
 # the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
 sub commands {
@@ -97,10 +101,12 @@ sub commands {
 sub bulk { my ($s) = @_; return '$' . length($s) . "\r\n$s\r\n" }
 
 sub answer {
-    my ($mode, $cmd) = @_;
+    my ($mode, $cmd, $conn) = @_;
 
     my $name = uc $cmd->[0];
 
+    return '' if $conn->{sub} && $mode eq 'deaf';
+    return "*2\r\n" . bulk('pong') . bulk('') if $name eq 'PING' && $conn->{sub};
     return "+PONG\r\n" if $name eq 'PING';
     return "+OK\r\n" if $name eq 'AUTH' || $name eq 'SELECT';
     return ":42\r\n" if $name eq 'CLIENT' && uc($cmd->[1]) eq 'ID';
@@ -108,8 +114,12 @@ sub answer {
         if $name eq 'CLIENT' && $mode eq 'notrack';
     return "+OK\r\n" if $name eq 'CLIENT';
     return "*0\r\n" if $name =~ /^X(REV)?RANGE$/;
+    return "*2\r\n" . bulk('127.0.0.1') . bulk($Master)
+        if $name eq 'SENTINEL' && $mode eq 'sentinel';
 
     if ($name eq 'SUBSCRIBE') {
+        $conn->{sub} = 1;
+
         return "*1\r\n" . bulk('subscribe') if $mode eq 'subshort';
         return "*3\r\n:1\r\n" . bulk($cmd->[1]) . ":1\r\n"
             if $mode eq 'subint';
@@ -150,6 +160,7 @@ sub serve {
     my $sel = IO::Select->new($listen);
     my $n = 0;
     my %in;
+    my %conn;       # per connection: subscribed yet
     my @later;      # [time, socket, bytes] for slowget
 
     for (;;) {
@@ -188,6 +199,7 @@ sub serve {
             if (!$got) {
                 $sel->remove($s);
                 delete $in{$s};
+                delete $conn{$s};
                 close $s;
                 next;
             }
@@ -196,7 +208,7 @@ sub serve {
                 $in{$s} .= $buf;
 
                 for my $cmd (commands(\$in{$s})) {
-                    my $out = answer($mode, $cmd);
+                    my $out = answer($mode, $cmd, $conn{$s} ||= {});
 
                     if ($mode eq 'slowget' && uc $cmd->[0] eq 'GET') {
                         push @later, [Time::HiRes::time() + 0.3, $s, $out];
