@@ -93,7 +93,7 @@ sub soon {
 
 cmd('SET', 'article:r1', "title: R1 one\n");
 cmd('SET', 'article:r2', "title: R2 one\n");
-ok(soon(10, r1 => 'R1 one', r2 => 'R2 one', fk => 'File record',
+ok(soon(30, r1 => 'R1 one', r2 => 'R2 one', fk => 'File record',
         none => ''), 'cached: Redis records, a file record, an absence');
 
 # the stream exists before: each worker has seen its last entry
@@ -122,7 +122,7 @@ is($t->get('/a/fk')->{headers}{'x-title'}, 'File record',
 
 cmd('CONFIG', 'SET', 'maxclients', '10000');
 
-ok(soon(10, r1 => 'R1 two', r2 => 'R2 two', none => 'Not absent now',
+ok(soon(30, r1 => 'R1 two', r2 => 'R2 two', none => 'Not absent now',
          fk => ''), 'back: every change served, the file record retracted')
     or diag(join ', ', map { "$_: " . ($t->get("/a/$_")->{headers}{'x-title'}
                                        // '') } qw(r1 r2 none fk));
