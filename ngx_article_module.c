@@ -38,6 +38,7 @@ static ngx_int_t ngx_http_article_key_vars(ngx_conf_t *cf,
 static char *ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_article_init(ngx_conf_t *cf);
+static void ngx_http_article_exit_process(ngx_cycle_t *cycle);
 
 
 static ngx_conf_post_handler_pt  ngx_http_article_zone_post =
@@ -247,11 +248,11 @@ ngx_module_t  ngx_http_article_module = {
     ngx_http_article_commands,             /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_http_article_zone_commit,          /* init module */
     ngx_http_article_redis_init_process,   /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    ngx_http_article_redis_exit_process,   /* exit process */
+    ngx_http_article_exit_process,         /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -502,10 +503,10 @@ ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    /* a fresh zone per cycle: old workers keep reading their generation */
-    map->shm_zone->init = ngx_http_article_init_zone;
-    map->shm_zone->data = map;
-    map->shm_zone->noreuse = 1;
+    /* the zone is kept across reloads: each cycle reads its generation */
+    if (ngx_http_article_zone_conf(cf, map) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     maps = ngx_array_push(&amcf->maps);
     if (maps == NULL) {
@@ -838,4 +839,12 @@ ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ngx_http_article_status_handler;
 
     return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_article_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_article_redis_exit_process(cycle);
+    ngx_http_article_zone_exit(cycle);
 }
