@@ -242,6 +242,33 @@ diag("zone used: steady $steady, with the old worker $pinned, after $after");
 ok($pinned > $steady, 'the old worker pinned its generation');
 ok($after <= $steady, 'zone use back to its steady level once it exited');
 
+###############################################################################
+# records freed one by one do not pin whole chunks: a chunk the current
+# generation reads less than three quarters of is copied out
+
+unlink glob("$dir/arts/churn-*.txt");
+put("arts/many-$_.txt", "title: many $_\nexcerpt: " . ('m' x 1500) . "\n")
+    for 1 .. 1500;
+$t->reload;
+my ($full) = used();
+
+unlink map { "$dir/arts/many-$_.txt" } grep { $_ % 5 < 3 } 1 .. 1500;
+$t->reload;
+
+ok(scalar($t->log_lines(qr/article_map "news": \d+ records moved out of chunks mostly unused/)),
+   'records of chunks mostly unused are moved');
+$t->reload;
+my ($thinned) = used();
+diag("zone used: 1500 files $full, 600 left $thinned");
+ok($thinned < $full - 1024 * 1024, 'the chunks they left are freed');
+
+my @wrong = grep {
+    my $c = $t->get("/a/many-$_")->{content};
+    $_ % 5 < 3 ? $c ne 'found= title=' : $c ne "found=1 title=many $_"
+} 1 .. 1500;
+is(scalar @wrong, 0, 'every record as it should be after the move')
+    or diag("wrong: @wrong[0 .. 9]");
+
 kill 'TERM', $backend;
 waitpid $backend, 0;
 

@@ -545,9 +545,11 @@ ngx_http_article_load_done(ngx_http_article_load_t *ld)
 static ngx_http_article_gen_t *
 ngx_http_article_gen_create(ngx_http_article_load_t *ld, ngx_uint_t slots)
 {
-    size_t                   size;
-    ngx_http_article_sh_t   *sh;
-    ngx_http_article_gen_t  *gen;
+    size_t                     size;
+    ngx_queue_t               *q;
+    ngx_http_article_sh_t     *sh;
+    ngx_http_article_gen_t    *gen;
+    ngx_http_article_chunk_t  *c;
 
     sh = ld->sh;
 
@@ -568,6 +570,16 @@ ngx_http_article_gen_create(ngx_http_article_load_t *ld, ngx_uint_t slots)
 
     gen->id = ++sh->next_id;
     ngx_queue_insert_tail(&sh->gens, &gen->queue);
+
+    /* what of each chunk this generation reads, counted afresh */
+
+    for (q = ngx_queue_head(&sh->chunks);
+         q != ngx_queue_sentinel(&sh->chunks);
+         q = ngx_queue_next(q))
+    {
+        c = ngx_queue_data(q, ngx_http_article_chunk_t, queue);
+        c->live = 0;
+    }
 
     /* if this one fails, the chunk being filled is filled again */
     if (sh->tail != NULL) {
@@ -1072,7 +1084,6 @@ ngx_http_article_compact(ngx_http_article_load_t *ld)
     art_str_t                  key;
     art_rec_t                **slot;
     ngx_uint_t                 i, moved;
-    ngx_queue_t               *q;
     ngx_http_article_gen_t    *gen;
     ngx_http_article_file_t   *f, *nf;
     ngx_http_article_chunk_t  *c, *nc;
@@ -1123,15 +1134,6 @@ ngx_http_article_compact(ngx_http_article_load_t *ld)
                       "chunks mostly unused", &ld->map->name, moved);
     }
 
-    /* the next reload starts counting afresh */
-
-    for (q = ngx_queue_head(&ld->sh->chunks);
-         q != ngx_queue_sentinel(&ld->sh->chunks);
-         q = ngx_queue_next(q))
-    {
-        c = ngx_queue_data(q, ngx_http_article_chunk_t, queue);
-        c->live = 0;
-    }
 }
 
 
