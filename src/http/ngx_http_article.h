@@ -72,6 +72,8 @@ typedef struct {
     art_rec_t                    *rec;
     uint32_t                      path_len;
     uint32_t                      racy;         /* read as it was written */
+    uint32_t                      line;         /* the document's start */
+    uint32_t                      col;
     u_char                        path[];
 } ngx_http_article_file_t;
 

@@ -25,6 +25,10 @@
      ^ (sizeof(ngx_http_article_file_t) << 24)                                \
      ^ sizeof(ngx_http_article_chunk_t))
 
+/* a first load of this many files or more is parsed by forked helpers */
+#define NGX_HTTP_ARTICLE_PARALLEL  1000
+#define NGX_HTTP_ARTICLE_HELPERS   16
+
 /* files named on a reload's log, the rest are counted */
 #define NGX_HTTP_ARTICLE_LOG_READ  1000
 
@@ -56,14 +60,29 @@ typedef struct {
     ngx_http_article_gen_t  *gen;        /* being built */
     ngx_http_article_gen_t  *prev;       /* its records may be reused */
     ngx_uint_t               cursor;     /* in prev->files */
+    ngx_uint_t               npaths_done; /* by helpers */
     ngx_http_article_gen_t   none;       /* counts when the zone is full */
 
     u_char                  *buf;
     size_t                   buf_size;
 
+    ngx_http_article_chunk_t *tail;      /* being filled by this loader */
+    u_char                  *tail_pos;
+    unsigned                 helper:1;   /* parses, the master indexes */
+
     size_t                   used;
     size_t                   short_by;   /* bytes that did not fit */
 } ngx_http_article_load_t;
+
+
+/* what a parse helper hands back, in the zone */
+typedef struct {
+    ngx_uint_t               parsed;
+    ngx_uint_t               skipped_files;
+    ngx_uint_t               problems;
+    size_t                   used;
+    size_t                   short_by;
+} ngx_http_article_helped_t;
 
 
 static ngx_int_t ngx_http_article_load(ngx_http_article_map_t *map,
@@ -88,11 +107,20 @@ static ngx_int_t ngx_http_article_reuse(ngx_http_article_load_t *ld);
 static void ngx_http_article_add(ngx_http_article_load_t *ld,
     ngx_http_article_file_t *f);
 static void ngx_http_article_compact(ngx_http_article_load_t *ld);
+static ngx_int_t ngx_http_article_parallel(ngx_http_article_load_t *ld,
+    ngx_uint_t n);
+static void ngx_http_article_helper(ngx_http_article_load_t *ld,
+    ngx_uint_t from, ngx_uint_t to, ngx_http_article_file_t **out,
+    ngx_http_article_helped_t *h);
 static ngx_int_t ngx_http_article_load_file(ngx_http_article_load_t *ld);
+static ngx_int_t ngx_http_article_parse_file(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t **file);
+static void ngx_http_article_index_file(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t *f);
 static ngx_int_t ngx_http_article_read(ngx_http_article_load_t *ld,
     ngx_str_t *path, size_t *len, ngx_file_info_t *fi);
 static ngx_int_t ngx_http_article_seen(ngx_http_article_load_t *ld,
-    ngx_file_info_t *fi);
+    dev_t dev, ino_t ino);
 static void *ngx_http_article_alloc(void *data, size_t size);
 static void ngx_http_article_report(void *data, size_t line, size_t col,
     const char *text);
@@ -350,7 +378,7 @@ static ngx_int_t
 ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
 {
     size_t                    need;
-    ngx_uint_t                i, slots;
+    ngx_uint_t                i, n, slots;
     ngx_msec_t                start;
     ngx_array_t               paths;
     ngx_time_t               *tp;
@@ -415,7 +443,27 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
 
     gen = ngx_http_article_gen_create(&ld, slots);
 
-    for (i = 0; i < ld.npaths; i++) {
+    ld.tail = sh->tail;
+    ld.tail_pos = sh->tail_pos;
+
+    n = ngx_min(ngx_ncpu, NGX_HTTP_ARTICLE_HELPERS);
+
+    if (ld.prev == NULL && n > 1 && ld.npaths >= NGX_HTTP_ARTICLE_PARALLEL) {
+        switch (ngx_http_article_parallel(&ld, n)) {
+
+        case NGX_OK:
+            ld.npaths_done = ld.npaths;
+            break;
+
+        case NGX_DECLINED:
+            break;
+
+        default:
+            goto failed;
+        }
+    }
+
+    for (i = ld.npaths_done; i < ld.npaths; i++) {
         ld.file = i;
 
         switch (ngx_http_article_reuse(&ld)) {
@@ -484,6 +532,9 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
                   gen->load_ms);
 
     map->gen = gen;
+
+    sh->tail = ld.tail;
+    sh->tail_pos = ld.tail_pos;
 
     ld.shpool->log_nomem = 1;
 
@@ -1031,14 +1082,14 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld)
             return NGX_DECLINED;
         }
 
-        if (ngx_http_article_seen(ld, &fi)) {
+        if (ngx_http_article_seen(ld, fi.st_dev, fi.st_ino)) {
             return NGX_OK;
         }
 
         *slot = f->rec;
         ld->owner[slot - gen->index] = ld->file;
 
-    } else if (ngx_http_article_seen(ld, &fi)) {
+    } else if (ngx_http_article_seen(ld, fi.st_dev, fi.st_ino)) {
         return NGX_OK;
     }
 
@@ -1097,6 +1148,7 @@ ngx_http_article_compact(ngx_http_article_load_t *ld)
         c = f->chunk;
 
         if (c->born == gen->id
+            || c == ld->tail
             || c == ld->sh->tail
             || c->size != NGX_HTTP_ARTICLE_CHUNK
             || c->live * 4 >= full * 3)
@@ -1140,19 +1192,43 @@ ngx_http_article_compact(ngx_http_article_load_t *ld)
 static ngx_int_t
 ngx_http_article_load_file(ngx_http_article_load_t *ld)
 {
-    int                       rc;
-    size_t                    len, size, head;
-    u_char                   *p;
-    ngx_str_t                *path;
-    art_str_t                 key;
-    art_rec_t                *rec, **slot;
-    ngx_uint_t                problems;
-    art_article_t             a;
-    ngx_file_info_t           fi;
-    art_parse_conf_t          pc;
-    ngx_http_article_gen_t   *gen;
+    ngx_int_t                 rc;
     ngx_http_article_file_t  *f;
-    ngx_http_article_chunk_t *chunk;
+
+    rc = ngx_http_article_parse_file(ld, &f);
+
+    if (rc == NGX_OK && f != NULL) {
+        ngx_http_article_index_file(ld, f);
+    }
+
+    return rc;
+}
+
+
+/*
+ * Read, parse and pack a file: *file is its record, or NULL when it has
+ * none.  A helper only packs; the master indexes, in path order.
+ */
+
+static ngx_int_t
+ngx_http_article_parse_file(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t **file)
+{
+    int                        rc;
+    size_t                     len, size, head;
+    u_char                    *p;
+    ngx_str_t                 *path;
+    art_str_t                  key;
+    art_rec_t                 *rec, **slot;
+    ngx_uint_t                 problems;
+    art_article_t              a;
+    ngx_file_info_t            fi;
+    art_parse_conf_t           pc;
+    ngx_http_article_gen_t    *gen;
+    ngx_http_article_file_t   *f;
+    ngx_http_article_chunk_t  *chunk;
+
+    *file = NULL;
 
     gen = ld->gen;
     path = &ld->paths[ld->file];
@@ -1160,7 +1236,7 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
 
     rc = ngx_http_article_read(ld, path, &len, &fi);
     if (rc != NGX_OK) {
-        return rc;
+        return (rc == NGX_DECLINED) ? NGX_OK : rc;
     }
 
     gen->parsed++;
@@ -1206,10 +1282,9 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
 
     a.field[ART_KEY_FIELD] = key;
 
-    /* a zone too small has no index: the sizes are only summed */
-    slot = NULL;
+    if (!ld->helper && gen->mask) {
+        /* a duplicate is not packed at all */
 
-    if (gen->mask) {
         slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
                               art_hash(key.data, key.len));
 
@@ -1243,6 +1318,8 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
     f->dev = fi.st_dev;
     f->chunk = chunk;
     f->path_len = path->len;
+    f->line = a.line;
+    f->col = a.col;
     ngx_memcpy(f->path, path->data, path->len);
 
     /*
@@ -1256,14 +1333,201 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
     art_rec_fill(rec, &a, key);
     f->rec = rec;
 
-    if (slot != NULL) {
-        *slot = rec;
-        ld->owner[slot - gen->index] = ld->file;
-    }
-
-    ngx_http_article_add(ld, f);
+    *file = f;
 
     return NGX_OK;
+}
+
+
+/* the record into the index, unless a file before it has its key */
+
+static void
+ngx_http_article_index_file(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t *f)
+{
+    art_str_t                key;
+    art_rec_t              **slot;
+    ngx_http_article_gen_t  *gen;
+
+    gen = ld->gen;
+
+    if (!gen->mask) {
+        return;
+    }
+
+    key = art_rec_str(f->rec, ART_REC_KEY);
+    slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
+                          f->rec->hash);
+
+    if (*slot != NULL) {
+        ngx_http_article_problem(ld, f->line, f->col,
+                                 "duplicate key \"%*s\", "
+                                 "already loaded from %s",
+                                 key.len, key.data,
+                                 ld->paths[ld->owner[slot - gen->index]]
+                                 .data);
+        gen->skipped_files++;
+        return;
+    }
+
+    *slot = f->rec;
+    ld->owner[slot - gen->index] = ld->file;
+
+    ngx_http_article_add(ld, f);
+}
+
+
+/*
+ * A first load: the zone is mapped already, so forked helpers parse
+ * slices of the files into it, one per CPU; the master then indexes
+ * their records in path order.  A helper that dies fails the load.
+ */
+
+static ngx_int_t
+ngx_http_article_parallel(ngx_http_article_load_t *ld, ngx_uint_t n)
+{
+    int                         status;
+    ngx_int_t                   rc;
+    ngx_pid_t                   pid[NGX_HTTP_ARTICLE_HELPERS];
+    ngx_uint_t                  i, k, from, to;
+    ngx_http_article_file_t   **out, *f;
+    ngx_http_article_helped_t  *helped;
+
+    out = ngx_slab_calloc(ld->shpool,
+                          ld->npaths * sizeof(ngx_http_article_file_t *));
+    helped = ngx_slab_calloc(ld->shpool,
+                             n * sizeof(ngx_http_article_helped_t));
+
+    if (out == NULL || helped == NULL) {
+        if (out != NULL) {
+            ngx_slab_free(ld->shpool, out);
+        }
+
+        /* no room for the hand-over: the master alone finds how much */
+        return NGX_DECLINED;
+    }
+
+    rc = NGX_OK;
+
+    for (i = 0; i < n; i++) {
+        from = ld->npaths * i / n;
+        to = ld->npaths * (i + 1) / n;
+
+        pid[i] = fork();
+
+        if (pid[i] == 0) {
+            ngx_http_article_helper(ld, from, to, out, &helped[i]);
+            _exit(0);
+        }
+
+        if (pid[i] == -1) {
+            ngx_log_error(NGX_LOG_ALERT, ld->log, ngx_errno,
+                          "article_map \"%V\": fork() failed",
+                          &ld->map->name);
+            rc = NGX_ERROR;
+            break;
+        }
+    }
+
+    for (k = 0; k < i; k++) {
+        while (waitpid(pid[k], &status, 0) == -1) {
+            if (ngx_errno != NGX_EINTR) {
+                status = -1;
+                break;
+            }
+        }
+
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            continue;
+        }
+
+        /* it may have died holding the zone's lock */
+        ngx_shmtx_force_unlock(&ld->shpool->mutex, pid[k]);
+
+        if (status != -1 && WIFSIGNALED(status)) {
+            ngx_log_error(NGX_LOG_EMERG, ld->log, 0,
+                          "article_map \"%V\": parse helper %P exited "
+                          "on signal %d, the load failed",
+                          &ld->map->name, pid[k], WTERMSIG(status));
+
+        } else {
+            ngx_log_error(NGX_LOG_EMERG, ld->log, 0,
+                          "article_map \"%V\": parse helper %P failed, "
+                          "the load failed", &ld->map->name, pid[k]);
+        }
+
+        rc = NGX_ERROR;
+    }
+
+    if (rc == NGX_OK) {
+        for (k = 0; k < n; k++) {
+            ld->gen->parsed += helped[k].parsed;
+            ld->gen->skipped_files += helped[k].skipped_files;
+            ld->problems += helped[k].problems;
+            ld->used += helped[k].used;
+            ld->short_by += helped[k].short_by;
+        }
+
+        for (i = 0; i < ld->npaths; i++) {
+            f = out[i];
+
+            if (f == NULL) {
+                continue;
+            }
+
+            ld->file = i;
+
+            if (ngx_http_article_seen(ld, f->dev, f->ino)) {
+                /* another path to a file already loaded: not a source */
+                ld->gen->parsed--;
+                continue;
+            }
+
+            ngx_http_article_index_file(ld, f);
+        }
+    }
+
+    ngx_slab_free(ld->shpool, out);
+    ngx_slab_free(ld->shpool, helped);
+
+    return rc;
+}
+
+
+static void
+ngx_http_article_helper(ngx_http_article_load_t *ld, ngx_uint_t from,
+    ngx_uint_t to, ngx_http_article_file_t **out,
+    ngx_http_article_helped_t *h)
+{
+    ngx_uint_t               i;
+    ngx_http_article_gen_t   counts;
+
+    /* counts of its own, chunks of its own; the master reads both */
+
+    counts = *ld->gen;
+    counts.parsed = 0;
+    counts.skipped_files = 0;
+    ld->gen = &counts;
+    ld->helper = 1;
+    ld->problems = 0;
+    ld->used = 0;
+    ld->tail = NULL;
+
+    for (i = from; i < to; i++) {
+        ld->file = i;
+
+        if (ngx_http_article_parse_file(ld, &out[i]) == NGX_ERROR) {
+            _exit(2);
+        }
+
+        ngx_reset_pool(ld->pool);
+    }
+
+    h->parsed = counts.parsed;
+    h->skipped_files = counts.skipped_files;
+    h->problems = ld->problems;
+    h->used = ld->used;
+    h->short_by = ld->short_by;
 }
 
 
@@ -1292,7 +1556,9 @@ ngx_http_article_read(ngx_http_article_load_t *ld, ngx_str_t *path,
         goto failed;
     }
 
-    if (!ngx_is_file(fi) || ngx_http_article_seen(ld, fi)) {
+    if (!ngx_is_file(fi)
+        || (!ld->helper && ngx_http_article_seen(ld, fi->st_dev, fi->st_ino)))
+    {
         /* a directory that the glob matched is not a source */
         (void) ngx_close_file(fd);
         return NGX_DECLINED;
@@ -1350,26 +1616,26 @@ failed:
 
 
 static ngx_int_t
-ngx_http_article_seen(ngx_http_article_load_t *ld, ngx_file_info_t *fi)
+ngx_http_article_seen(ngx_http_article_load_t *ld, dev_t dev, ino_t ino)
 {
     ngx_uint_t                i;
     ngx_http_article_seen_t  *f;
 
     /* inode 0 is not a file: the table's empty slot */
 
-    for (i = (fi->st_ino * 31 + fi->st_dev) & ld->mask;
+    for (i = (ino * 31 + dev) & ld->mask;
          ld->seen[i].ino != 0;
          i = (i + 1) & ld->mask)
     {
         f = &ld->seen[i];
 
-        if (f->ino == fi->st_ino && f->dev == fi->st_dev) {
+        if (f->ino == ino && f->dev == dev) {
             return 1;
         }
     }
 
-    ld->seen[i].dev = fi->st_dev;
-    ld->seen[i].ino = fi->st_ino;
+    ld->seen[i].dev = dev;
+    ld->seen[i].ino = ino;
 
     return 0;
 }
@@ -1426,7 +1692,6 @@ ngx_http_article_place(ngx_http_article_load_t *ld, size_t size,
     ngx_http_article_chunk_t **chunk)
 {
     u_char                    *p;
-    ngx_http_article_sh_t     *sh;
     ngx_http_article_chunk_t  *c;
 
     if (ld->short_by) {
@@ -1434,11 +1699,9 @@ ngx_http_article_place(ngx_http_article_load_t *ld, size_t size,
         return NULL;
     }
 
-    sh = ld->sh;
-
-    if (sh->tail == NULL
-        || size > (size_t) ((u_char *) sh->tail + sh->tail->size
-                            - sh->tail_pos))
+    if (ld->tail == NULL
+        || size > (size_t) ((u_char *) ld->tail + ld->tail->size
+                            - ld->tail_pos))
     {
         if (size > NGX_HTTP_ARTICLE_CHUNK / 4) {
             c = ngx_http_article_chunk(ld,
@@ -1460,17 +1723,17 @@ ngx_http_article_place(ngx_http_article_load_t *ld, size_t size,
             return NULL;
         }
 
-        sh->tail = c;
-        sh->tail_pos = (u_char *) (c + 1);
+        ld->tail = c;
+        ld->tail_pos = (u_char *) (c + 1);
     }
 
-    c = sh->tail;
+    c = ld->tail;
 
     /* a chunk an older generation began: this one reads it too */
     c->last = ld->gen->id;
 
-    p = sh->tail_pos;
-    sh->tail_pos += size;
+    p = ld->tail_pos;
+    ld->tail_pos += size;
     ld->used += size;
     *chunk = c;
 
