@@ -525,10 +525,10 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
 
     ngx_log_error(NGX_LOG_NOTICE, log, 0,
                   "article_map \"%V\": %ui articles, %ui unpublished, "
-                  "%ui files skipped, %ui parsed, %ui reused, %uz bytes "
-                  "read into the zone, %M ms",
+                  "%ui files skipped, %uz bytes, %ui parsed, %ui reused, "
+                  "%M ms",
                   &map->name, gen->articles, gen->unpublished,
-                  gen->skipped_files, gen->parsed, gen->reused, ld.used,
+                  gen->skipped_files, ld.used, gen->parsed, gen->reused,
                   gen->load_ms);
 
     map->gen = gen;
