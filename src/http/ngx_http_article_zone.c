@@ -840,15 +840,22 @@ ngx_http_article_register(ngx_http_article_sh_t *sh, ngx_slab_pool_t *shpool,
     ngx_queue_t             *q;
     ngx_http_article_gen_t  *g;
 
-    if (ngx_process != NGX_PROCESS_MASTER) {
-        return NGX_OK;
-    }
-
     gen->pids = ngx_slab_calloc_locked(shpool,
                                ngx_max(ngx_last_process, 1)
                                * sizeof(ngx_atomic_t));
     if (gen->pids == NULL) {
         return NGX_ERROR;
+    }
+
+    if (ngx_process != NGX_PROCESS_MASTER) {
+        /*
+         * "master_process off": the old cycle's requests run on in this
+         * process, so its generation lives as long as the process
+         */
+        gen->pids[0] = ngx_pid;
+        gen->npids = 1;
+
+        return NGX_OK;
     }
 
     n = 0;
