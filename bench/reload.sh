@@ -78,13 +78,13 @@ peak_during() {
     PEAK_USED=0
     while [ "$(loads)" -le "$before" ]; do
         kb=$(private_kb "$pid")
-        [ "${kb:-0}" -gt "$PEAK" ] && PEAK=$kb
+        if [ "${kb:-0}" -gt "$PEAK" ]; then PEAK=$kb; fi
         u=$(used 2>/dev/null || echo 0)
-        [ "${u:-0}" -gt "$PEAK_USED" ] && PEAK_USED=$u
+        if [ "${u:-0}" -gt "$PEAK_USED" ]; then PEAK_USED=$u; fi
         sleep 0.02
     done
     u=$(used 2>/dev/null || echo 0)
-    [ "${u:-0}" -gt "$PEAK_USED" ] && PEAK_USED=$u
+    if [ "${u:-0}" -gt "$PEAK_USED" ]; then PEAK_USED=$u; fi
 }
 
 # a reload: HUP, wait until it is logged and the old workers are gone
