@@ -453,6 +453,10 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
 
         case NGX_OK:
             ld.npaths_done = ld.npaths;
+
+            ngx_log_error(NGX_LOG_INFO, log, 0,
+                          "article_map \"%V\": %ui files parsed by %ui "
+                          "helpers", &map->name, ld.npaths, n);
             break;
 
         case NGX_DECLINED:
