@@ -82,6 +82,13 @@ static ngx_command_t  ngx_http_article_map_commands[] = {
       offsetof(ngx_http_article_map_t, strict),
       NULL },
 
+    { ngx_string("snapshot"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      0,
+      offsetof(ngx_http_article_map_t, snapshot),
+      NULL },
+
     { ngx_string("redis"),
       NGX_CONF_TAKE1,
       ngx_http_article_map_redis,

@@ -218,8 +218,9 @@ for my $g (2 .. 11) {
     reload_keep();
 }
 
-is($t->get('/a/slow')->{content}, 'found=1 title=slow v11',
-   'new workers serve generation 11');
+ok($t->wait_for(10, sub {
+    $t->get('/a/slow')->{content} eq 'found=1 title=slow v11'
+}), 'new workers serve generation 11');
 my @alive = grep { kill 0, $_ } @old;
 is(scalar @alive, 1, 'one old worker still alive after 10 reloads');
 my ($pinned) = used();

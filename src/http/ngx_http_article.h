@@ -141,6 +141,7 @@ typedef struct {
     ngx_str_t                     key_field;
     size_t                        size;
     ngx_flag_t                    strict;
+    ngx_str_t                     snapshot;     /* full path, or empty */
 
     ngx_addr_t                   *redis_addr;
     ngx_str_t                     redis_unix;

@@ -29,6 +29,19 @@
 #define NGX_HTTP_ARTICLE_PARALLEL  1000
 #define NGX_HTTP_ARTICLE_HELPERS   16
 
+/* the head of a snapshot on disk; then its records, as in the zone */
+typedef struct {
+    u_char                   magic[8];
+    uint64_t                 stamp;
+    uint64_t                 shape;
+    uint64_t                 count;
+    uint64_t                 len;        /* of what follows */
+    uint32_t                 crc;        /* of what follows */
+    uint32_t                 reserved;
+} ngx_http_article_snap_t;
+
+#define NGX_HTTP_ARTICLE_SNAP_MAGIC  "ARTSNAP1"
+
 /* files named on a reload's log, the rest are counted */
 #define NGX_HTTP_ARTICLE_LOG_READ  1000
 
@@ -60,6 +73,11 @@ typedef struct {
     ngx_http_article_gen_t  *gen;        /* being built */
     ngx_http_article_gen_t  *prev;       /* its records may be reused */
     ngx_uint_t               cursor;     /* in prev->files */
+
+    u_char                  *snap;       /* a snapshot read from disk */
+    ngx_http_article_file_t **snap_files; /* its records, to copy */
+    ngx_uint_t               snap_n;
+    ngx_uint_t               snap_cursor;
     ngx_uint_t               npaths_done; /* by helpers */
     ngx_http_article_gen_t   none;       /* counts when the zone is full */
 
@@ -103,7 +121,13 @@ static ngx_int_t ngx_http_article_glob(ngx_http_article_load_t *ld,
     ngx_array_t *paths);
 static int ngx_libc_cdecl ngx_http_article_cmp_paths(const void *one,
     const void *two);
-static ngx_int_t ngx_http_article_reuse(ngx_http_article_load_t *ld);
+static ngx_int_t ngx_http_article_reuse(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t **files, ngx_uint_t n, ngx_uint_t *cursor,
+    ngx_uint_t copy);
+static void ngx_http_article_snap_read(ngx_http_article_load_t *ld);
+static ngx_int_t ngx_http_article_snap_check(ngx_http_article_load_t *ld,
+    u_char *p, u_char *end, ngx_uint_t count);
+static void ngx_http_article_snap_write(ngx_http_article_load_t *ld);
 static void ngx_http_article_add(ngx_http_article_load_t *ld,
     ngx_http_article_file_t *f);
 static void ngx_http_article_compact(ngx_http_article_load_t *ld);
@@ -151,6 +175,12 @@ ngx_http_article_zone_conf(ngx_conf_t *cf, ngx_http_article_map_t *map)
 
     cln->handler = ngx_http_article_zone_cleanup;
     cln->data = map;
+
+    if (map->snapshot.len
+        && ngx_conf_full_name(cf->cycle, &map->snapshot, 0) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     map->shm_zone->init = ngx_http_article_init_zone;
     map->shm_zone->data = map;
@@ -378,6 +408,7 @@ static ngx_int_t
 ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
 {
     size_t                    need;
+    ngx_int_t                 rc;
     ngx_uint_t                i, n, slots;
     ngx_msec_t                start;
     ngx_array_t               paths;
@@ -446,9 +477,15 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
     ld.tail = sh->tail;
     ld.tail_pos = sh->tail_pos;
 
+    if (ld.prev == NULL && map->snapshot.len) {
+        ngx_http_article_snap_read(&ld);
+    }
+
     n = ngx_min(ngx_ncpu, NGX_HTTP_ARTICLE_HELPERS);
 
-    if (ld.prev == NULL && n > 1 && ld.npaths >= NGX_HTTP_ARTICLE_PARALLEL) {
+    if (ld.prev == NULL && ld.snap == NULL && n > 1
+        && ld.npaths >= NGX_HTTP_ARTICLE_PARALLEL)
+    {
         switch (ngx_http_article_parallel(&ld, n)) {
 
         case NGX_OK:
@@ -470,7 +507,16 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
     for (i = ld.npaths_done; i < ld.npaths; i++) {
         ld.file = i;
 
-        switch (ngx_http_article_reuse(&ld)) {
+        if (ld.prev != NULL) {
+            rc = ngx_http_article_reuse(&ld, ld.prev->files, ld.prev->nfiles,
+                                        &ld.cursor, 0);
+
+        } else {
+            rc = ngx_http_article_reuse(&ld, ld.snap_files, ld.snap_n,
+                                        &ld.snap_cursor, 1);
+        }
+
+        switch (rc) {
 
         case NGX_OK:
             break;
@@ -540,6 +586,10 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
     sh->tail = ld.tail;
     sh->tail_pos = ld.tail_pos;
 
+    if (ld.prev == NULL && map->snapshot.len && gen->parsed) {
+        ngx_http_article_snap_write(&ld);
+    }
+
     ld.shpool->log_nomem = 1;
 
     ngx_http_article_load_done(&ld);
@@ -575,6 +625,11 @@ ngx_http_article_load_done(ngx_http_article_load_t *ld)
 
     if (ld->seen != NULL) {
         ngx_free(ld->seen);
+    }
+
+    if (ld->snap != NULL) {
+        ngx_free(ld->snap);
+        ngx_free(ld->snap_files);
     }
 
     for (i = 0; i < ld->npaths; i++) {
@@ -1030,19 +1085,22 @@ ngx_http_article_cmp_paths(const void *one, const void *two)
  */
 
 static ngx_int_t
-ngx_http_article_reuse(ngx_http_article_load_t *ld)
+ngx_http_article_reuse(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t **files, ngx_uint_t n, ngx_uint_t *cursor,
+    ngx_uint_t copy)
 {
-    ngx_int_t                 rc;
-    ngx_str_t                *path;
-    art_str_t                 key;
-    art_rec_t               **slot;
-    ngx_file_info_t           fi;
-    ngx_http_article_gen_t   *prev, *gen;
-    ngx_http_article_file_t  *f;
+    size_t                     size;
+    u_char                    *p;
+    ngx_int_t                  rc;
+    ngx_str_t                 *path;
+    art_str_t                  key;
+    art_rec_t                **slot;
+    ngx_file_info_t            fi;
+    ngx_http_article_gen_t    *gen;
+    ngx_http_article_file_t   *f;
+    ngx_http_article_chunk_t  *chunk;
 
-    prev = ld->prev;
-
-    if (prev == NULL) {
+    if (n == 0) {
         return NGX_DECLINED;
     }
 
@@ -1051,22 +1109,22 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld)
 
     /* both are sorted by path */
 
-    while (ld->cursor < prev->nfiles) {
-        f = prev->files[ld->cursor];
+    while (*cursor < n) {
+        f = files[*cursor];
 
         rc = ngx_memn2cmp(f->path, path->data, f->path_len, path->len);
         if (rc >= 0) {
             break;
         }
 
-        ld->cursor++;
+        (*cursor)++;
     }
 
     if (rc != 0) {
         return NGX_DECLINED;
     }
 
-    f = prev->files[ld->cursor++];
+    f = files[(*cursor)++];
 
     if (f->racy || ngx_file_info(path->data, &fi) == NGX_FILE_ERROR) {
         return NGX_DECLINED;
@@ -1082,6 +1140,7 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld)
     }
 
     gen = ld->gen;
+    slot = NULL;
 
     if (gen->mask) {
         key = art_rec_str(f->rec, ART_REC_KEY);
@@ -1092,24 +1151,329 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld)
             /* a file before it has its key now: parsed, to say where */
             return NGX_DECLINED;
         }
+    }
 
-        if (ngx_http_article_seen(ld, fi.st_dev, fi.st_ino)) {
-            return NGX_OK;
-        }
-
-        *slot = f->rec;
-        ld->owner[slot - gen->index] = ld->file;
-
-    } else if (ngx_http_article_seen(ld, fi.st_dev, fi.st_ino)) {
+    if (ngx_http_article_seen(ld, fi.st_dev, fi.st_ino)) {
         return NGX_OK;
     }
 
+    size = ngx_http_article_file_size(f);
+
+    if (copy) {
+        /* from a snapshot on disk: copied into the zone, not parsed */
+
+        p = ngx_http_article_place(ld, size, &chunk);
+        if (p == NULL) {
+            return NGX_OK;
+        }
+
+        ngx_memcpy(p, f, size);
+
+        f = (ngx_http_article_file_t *) p;
+        f->rec = (art_rec_t *) (p + ngx_align(sizeof(ngx_http_article_file_t)
+                                              + f->path_len, 8));
+        f->chunk = chunk;
+
+    } else {
+        f->chunk->live += size;
+    }
+
+    if (slot != NULL) {
+        *slot = f->rec;
+        ld->owner[slot - gen->index] = ld->file;
+    }
+
     gen->reused++;
-    f->chunk->live += ngx_http_article_file_size(f);
 
     ngx_http_article_add(ld, f);
 
     return NGX_OK;
+}
+
+
+/*
+ * A snapshot: the records of the last full load, with the fingerprints of
+ * their files, as the zone holds them.  Read whole and checked (its crc,
+ * the layout, every record's bounds, order and hash); anything amiss and
+ * it is ignored.
+ */
+
+static void
+ngx_http_article_snap_read(ngx_http_article_load_t *ld)
+{
+    u_char                   *p;
+    ssize_t                   n;
+    uint32_t                  crc;
+    ngx_fd_t                  fd;
+    ngx_str_t                *name;
+    const char               *why;
+    ngx_file_info_t           fi;
+    ngx_http_article_snap_t  *h;
+
+    name = &ld->map->snapshot;
+
+    fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        if (ngx_errno != NGX_ENOENT) {
+            ngx_log_error(NGX_LOG_WARN, ld->log, ngx_errno,
+                          "article_map \"%V\": " ngx_open_file_n
+                          " \"%V\" failed", &ld->map->name, name);
+        }
+
+        return;
+    }
+
+    why = "cannot be read";
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) < (off_t) sizeof(ngx_http_article_snap_t))
+    {
+        goto bad;
+    }
+
+    ld->snap = ngx_alloc(ngx_file_size(&fi), ld->log);
+    if (ld->snap == NULL) {
+        goto bad;
+    }
+
+    n = ngx_read_fd(fd, ld->snap, ngx_file_size(&fi));
+    if (n != ngx_file_size(&fi)) {
+        goto bad;
+    }
+
+    (void) ngx_close_file(fd);
+    fd = NGX_INVALID_FILE;
+
+    h = (ngx_http_article_snap_t *) ld->snap;
+    p = ld->snap + sizeof(ngx_http_article_snap_t);
+
+    why = "made by another build, or for another index";
+
+    if (ngx_memcmp(h->magic, NGX_HTTP_ARTICLE_SNAP_MAGIC, 8) != 0
+        || h->stamp != NGX_HTTP_ARTICLE_STAMP
+        || h->shape != ld->shape)
+    {
+        goto bad;
+    }
+
+    why = "truncated or corrupt";
+
+    if (h->len != (uint64_t) (n - sizeof(ngx_http_article_snap_t))
+        || h->count > h->len / sizeof(ngx_http_article_file_t))
+    {
+        goto bad;
+    }
+
+    ngx_crc32_init(crc);
+    ngx_crc32_update(&crc, p, h->len);
+    ngx_crc32_final(crc);
+
+    if (crc != h->crc) {
+        goto bad;
+    }
+
+    ld->snap_files = ngx_alloc(ngx_max(h->count, 1)
+                               * sizeof(ngx_http_article_file_t *), ld->log);
+    if (ld->snap_files == NULL) {
+        goto bad;
+    }
+
+    if (ngx_http_article_snap_check(ld, p, p + h->len, h->count) != NGX_OK) {
+        goto bad;
+    }
+
+    return;
+
+bad:
+
+    ngx_log_error(NGX_LOG_WARN, ld->log, 0,
+                  "article_map \"%V\": snapshot \"%V\" %s, ignored",
+                  &ld->map->name, name, why);
+
+    if (fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(fd);
+    }
+
+    if (ld->snap != NULL) {
+        ngx_free(ld->snap);
+        ld->snap = NULL;
+    }
+
+    if (ld->snap_files != NULL) {
+        ngx_free(ld->snap_files);
+        ld->snap_files = NULL;
+    }
+
+    ld->snap_n = 0;
+}
+
+
+static ngx_int_t
+ngx_http_article_snap_check(ngx_http_article_load_t *ld, u_char *p,
+    u_char *end, ngx_uint_t count)
+{
+    size_t                    head, size;
+    uint32_t                  prev_end;
+    art_str_t                 key;
+    art_rec_t                *rec;
+    ngx_uint_t                i, k;
+    ngx_http_article_file_t  *f, *last;
+
+    last = NULL;
+
+    for (i = 0; i < count; i++) {
+        if ((size_t) (end - p) < sizeof(ngx_http_article_file_t)) {
+            return NGX_ERROR;
+        }
+
+        f = (ngx_http_article_file_t *) p;
+        head = ngx_align(sizeof(ngx_http_article_file_t) + f->path_len, 8);
+
+        if (f->path_len == 0 || head + sizeof(art_rec_t) > (size_t) (end - p)
+            || (uintptr_t) f->rec != head)
+        {
+            return NGX_ERROR;
+        }
+
+        rec = (art_rec_t *) (p + head);
+        prev_end = 0;
+
+        for (k = 0; k < ART_REC_NSTR; k++) {
+            if (rec->end[k] < prev_end) {
+                return NGX_ERROR;
+            }
+
+            prev_end = rec->end[k];
+        }
+
+        size = head + ngx_align(sizeof(art_rec_t) + prev_end, 8);
+
+        if (size > (size_t) (end - p)) {
+            return NGX_ERROR;
+        }
+
+        key = art_rec_str(rec, ART_REC_KEY);
+
+        if (key.len == 0 || art_hash(key.data, key.len) != rec->hash) {
+            return NGX_ERROR;
+        }
+
+        if (last != NULL
+            && ngx_memn2cmp(last->path, f->path, last->path_len, f->path_len)
+               >= 0)
+        {
+            return NGX_ERROR;
+        }
+
+        f->rec = rec;
+        ld->snap_files[i] = f;
+        last = f;
+        p += size;
+    }
+
+    if (p != end) {
+        return NGX_ERROR;
+    }
+
+    ld->snap_n = count;
+
+    return NGX_OK;
+}
+
+
+/* after a full load: its records, for the next "nginx -t" or start */
+
+static void
+ngx_http_article_snap_write(ngx_http_article_load_t *ld)
+{
+    size_t                    size;
+    ssize_t                   n;
+    u_char                   *buf, *p;
+    ngx_fd_t                  fd;
+    ngx_str_t                 tmp;
+    ngx_uint_t                i;
+    ngx_http_article_gen_t   *gen;
+    ngx_http_article_file_t  *f, *c;
+    ngx_http_article_snap_t  *h;
+
+    gen = ld->gen;
+    size = sizeof(ngx_http_article_snap_t);
+
+    for (i = 0; i < gen->nfiles; i++) {
+        size += ngx_http_article_file_size(gen->files[i]);
+    }
+
+    buf = ngx_alloc(size, ld->log);
+    if (buf == NULL) {
+        return;
+    }
+
+    h = (ngx_http_article_snap_t *) buf;
+    ngx_memzero(h, sizeof(ngx_http_article_snap_t));
+    ngx_memcpy(h->magic, NGX_HTTP_ARTICLE_SNAP_MAGIC, 8);
+    h->stamp = NGX_HTTP_ARTICLE_STAMP;
+    h->shape = ld->shape;
+    h->count = gen->nfiles;
+    h->len = size - sizeof(ngx_http_article_snap_t);
+
+    p = buf + sizeof(ngx_http_article_snap_t);
+
+    for (i = 0; i < gen->nfiles; i++) {
+        f = gen->files[i];
+        c = (ngx_http_article_file_t *) p;
+
+        p = ngx_cpymem(p, f, ngx_http_article_file_size(f));
+
+        /* pointers are offsets on disk */
+        c->chunk = NULL;
+        c->rec = (art_rec_t *) ((u_char *) f->rec - (u_char *) f);
+    }
+
+    ngx_crc32_init(h->crc);
+    ngx_crc32_update(&h->crc, buf + sizeof(ngx_http_article_snap_t),
+                     h->len);
+    ngx_crc32_final(h->crc);
+
+    tmp.len = ld->map->snapshot.len + sizeof(".tmp") - 1;
+    tmp.data = ngx_pnalloc(ld->pool, tmp.len + 1);
+    if (tmp.data == NULL) {
+        ngx_free(buf);
+        return;
+    }
+
+    ngx_sprintf(tmp.data, "%V.tmp%Z", &ld->map->snapshot);
+
+    fd = ngx_open_file(tmp.data, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
+                       NGX_FILE_DEFAULT_ACCESS);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_WARN, ld->log, ngx_errno,
+                      "article_map \"%V\": " ngx_open_file_n " \"%V\" "
+                      "failed, no snapshot", &ld->map->name, &tmp);
+        ngx_free(buf);
+        return;
+    }
+
+    n = ngx_write_fd(fd, buf, size);
+
+    ngx_free(buf);
+
+    if (n != (ssize_t) size) {
+        ngx_log_error(NGX_LOG_WARN, ld->log, ngx_errno,
+                      "article_map \"%V\": " ngx_write_fd_n " \"%V\" "
+                      "failed, no snapshot", &ld->map->name, &tmp);
+        (void) ngx_close_file(fd);
+        (void) ngx_delete_file(tmp.data);
+        return;
+    }
+
+    (void) ngx_close_file(fd);
+
+    if (ngx_rename_file(tmp.data, ld->map->snapshot.data) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_WARN, ld->log, ngx_errno,
+                      "article_map \"%V\": " ngx_rename_file_n " \"%V\" "
+                      "failed, no snapshot", &ld->map->name, &tmp);
+        (void) ngx_delete_file(tmp.data);
+    }
 }
 
 
