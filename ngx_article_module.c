@@ -38,6 +38,7 @@ static ngx_int_t ngx_http_article_key_vars(ngx_conf_t *cf,
 static char *ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_article_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_article_init_module(ngx_cycle_t *cycle);
 static void ngx_http_article_exit_process(ngx_cycle_t *cycle);
 
 
@@ -255,7 +256,7 @@ ngx_module_t  ngx_http_article_module = {
     ngx_http_article_commands,             /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    ngx_http_article_zone_commit,          /* init module */
+    ngx_http_article_init_module,          /* init module */
     ngx_http_article_redis_init_process,   /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -846,6 +847,21 @@ ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ngx_http_article_status_handler;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * At every start and reload: which module the master has mapped; the
+ * cycle can no longer fail, its generations become the current ones.
+ */
+
+static ngx_int_t
+ngx_http_article_init_module(ngx_cycle_t *cycle)
+{
+    ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                  "ngx_http_article_module/" NGX_HTTP_ARTICLE_VERSION);
+
+    return ngx_http_article_zone_commit(cycle);
 }
 
 

@@ -116,9 +116,9 @@ ok($waited, 'nginx -t returns once the helper is gone');
 isnt($? >> 8, 0, 'and fails');
 
 my $out = $t->read_file('t.out');
-like($out, qr/\[emerg\] (?:\d+#\d+: )?article_map "news": parse helper \d+ exited on signal 9, the load failed/,
+like($out, qr/\[emerg\] (?:\d+#\d+: )?article_map "news": parse helper \d+ was killed by signal 9, the load failed/,
      'the line names the helper and its signal');
 
 unlink "$dir/arts/000_fifo.txt";
 
-$t->done(allow => qr/parse helper \d+ exited on signal 9/);
+$t->done(allow => qr/parse helper \d+ was killed by signal 9/);

@@ -23,6 +23,11 @@
 #include "art_rec.h"
 
 
+#ifndef NGX_HTTP_ARTICLE_VERSION
+#error "NGX_HTTP_ARTICLE_VERSION comes from config (debian/changelog)"
+#endif
+
+
 typedef struct {
     ngx_atomic_t                  lookups;
     ngx_atomic_t                  hits;
@@ -121,9 +126,11 @@ typedef struct {
     /* from Redis, under shpool->mutex */
     ngx_rbtree_t                  rbtree;
     ngx_rbtree_node_t             sentinel;
-    ngx_queue_t                   lru;
+    ngx_queue_t                   lru;          /* records */
+    ngx_queue_t                   negative_lru; /* remembered absences */
     ngx_uint_t                    redis_records;
     ngx_uint_t                    negative;
+    size_t                        negative_size;
 
     ngx_http_article_counters_t   counters;
 } ngx_http_article_sh_t;

@@ -1596,6 +1596,7 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     art_str_t                  key;
     art_rec_t                 *rec, **slot;
     ngx_uint_t                 problems;
+    const char                *problem;
     art_article_t              a;
     ngx_file_info_t            fi;
     art_parse_conf_t           pc;
@@ -1648,9 +1649,10 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
         key = a.field[ART_KEY_FIELD];
     }
 
-    if (key.len == 0 || key.len > 2048) {
-        ngx_http_article_problem(ld, a.line, a.col, key.len ? "key longer "
-                                 "than 2048 bytes" : "empty key");
+    problem = art_key_check(key.data, key.len);
+
+    if (problem != NULL) {
+        ngx_http_article_problem(ld, a.line, a.col, "%s", problem);
         gen->skipped_files++;
         return NGX_OK;
     }
@@ -1821,8 +1823,8 @@ ngx_http_article_parallel(ngx_http_article_load_t *ld, ngx_uint_t n)
 
         if (status != -1 && WIFSIGNALED(status)) {
             ngx_log_error(NGX_LOG_EMERG, ld->log, 0,
-                          "article_map \"%V\": parse helper %P exited "
-                          "on signal %d, the load failed",
+                          "article_map \"%V\": parse helper %P "
+                          "was killed by signal %d, the load failed",
                           &ld->map->name, pid[k], WTERMSIG(status));
 
         } else {
