@@ -2021,7 +2021,8 @@ ngx_http_article_seen(ngx_http_article_load_t *ld, dev_t dev, ino_t ino)
 static void *
 ngx_http_article_alloc(void *data, size_t size)
 {
-    return ngx_pnalloc(data, size);
+    /* the parser places arrays of art_str_t too: aligned */
+    return ngx_palloc(data, size);
 }
 
 
