@@ -124,6 +124,7 @@ sub failed_reload {
 }
 
 config();
+sleep 2.1;    # files changed less than 2 s before a load are read again
 $t->run;
 
 is($t->get('/a/a1')->{content}, 'found=1 title=A 1', 'started');

@@ -42,6 +42,16 @@ sub publish {
 
 publish("arts/$_.txt", article($_, 'v1')) for @keys;
 
+# a file whose inode changed less than 2 s before a load is read again at
+# the next: let the writes above, and each batch below, grow older first
+sub settle {
+    sleep 2.1;
+    $t->reload;
+    read_since_last();
+}
+
+sleep 2.1;
+
 sub config {
     my ($map) = @_;
 
@@ -146,7 +156,7 @@ is($now->{k04}, $before->{k04}, 'touched file: the same record');
 is($now->{k05}, $before->{k05}, 'replaced by the same bytes: the same record');
 like($now->{k06}, qr/^1\|k06 v3\|/, 'rewritten in place: new state');
 is($now->{$_}, $before->{$_}, "unchanged $_") for qw(k07 k20 k40);
-age("$dir/arts/k06.txt");
+settle();
 
 # a file rewritten so soon after it was read that its mtime may not move:
 # read again at the next reload all the same
@@ -154,8 +164,7 @@ age("$dir/arts/k06.txt");
 $t->write_file('arts/k08.txt', article('k08', 'v2'));
 $t->reload;
 like($t->get('/a/k08')->{content}, qr/^1\|k08 v2\|/, 'fresh file: new state');
-is_deeply([read_since_last()], [qw(k06 k08)],
-          'a file written seconds before the load is read again next time');
+is_deeply([read_since_last()], [qw(k08)], 'only the file written is read');
 system("touch -r $dir/arts/k08.txt $dir/k08.ref") == 0 or die;
 open $fh, '+<', "$dir/arts/k08.txt" or die;
 print $fh article('k08', 'v4');
@@ -164,7 +173,7 @@ system("touch -r $dir/k08.ref $dir/arts/k08.txt") == 0 or die;
 $t->reload;
 like($t->get('/a/k08')->{content}, qr/^1\|k08 v4\|/,
      'rewritten within the same tick, same size, same mtime: new state');
-age("$dir/arts/k08.txt");
+settle();
 
 ###############################################################################
 # a file with a problem is read, and logged, at every load
@@ -187,6 +196,7 @@ unlink "$dir/arts/bad.txt", "$dir/arts/badurl.txt";
 # a duplicate that appears before a reused file: the reused file loses
 
 publish('arts/a00.txt', "title: First\nslug: s-k10\n");
+sleep 2.1;
 config("        index field slug;");
 $t->reload;
 $st = status();

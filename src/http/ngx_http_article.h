@@ -66,11 +66,16 @@ typedef struct {
 } ngx_http_article_chunk_t;
 
 
-/* a file as loaded: what it was when read, its path, then its record */
+/*
+ * A file as loaded: its fingerprint (what stat() said when it was read),
+ * its path, then its record.
+ */
 typedef struct {
     off_t                         size;
     time_t                        mtime;
     ngx_uint_t                    mtime_ns;
+    time_t                        ctime;        /* no one sets it back */
+    ngx_uint_t                    ctime_ns;
     ino_t                         ino;
     dev_t                         dev;
     ngx_http_article_chunk_t     *chunk;

@@ -5,7 +5,7 @@
  * A map's zone, kept across reloads while its name and size stay the same.
  * Each cycle reads its own generation: an index over records that never
  * change once published.  A reload stats every file and parses only those
- * whose path, size, mtime or inode changed; the rest are shared with the
+ * whose path, size, mtime, ctime or inode changed; the rest are shared with
  * generations before.  What no live generation reads is freed.
  * Loading: glob, sort by byte, read, parse with the pure core, pack the
  * records, index them.
@@ -1081,7 +1081,7 @@ ngx_http_article_cmp_paths(const void *one, const void *two)
 
 /*
  * A file the generation before loaded: taken as it is when its path,
- * size, mtime and inode are unchanged.  NGX_DECLINED: parse it.
+ * size, mtime, ctime and inode are unchanged.  NGX_DECLINED: parse it.
  */
 
 static ngx_int_t
@@ -1133,6 +1133,8 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
     if (ngx_file_size(&fi) != f->size
         || fi.st_mtim.tv_sec != f->mtime
         || (ngx_uint_t) fi.st_mtim.tv_nsec != f->mtime_ns
+        || fi.st_ctim.tv_sec != f->ctime
+        || (ngx_uint_t) fi.st_ctim.tv_nsec != f->ctime_ns
         || fi.st_ino != f->ino
         || fi.st_dev != f->dev)
     {
@@ -1691,6 +1693,8 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     f->size = ngx_file_size(&fi);
     f->mtime = fi.st_mtim.tv_sec;
     f->mtime_ns = fi.st_mtim.tv_nsec;
+    f->ctime = fi.st_ctim.tv_sec;
+    f->ctime_ns = fi.st_ctim.tv_nsec;
     f->ino = fi.st_ino;
     f->dev = fi.st_dev;
     f->chunk = chunk;
@@ -1702,9 +1706,10 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     /*
      * A problem is logged at every load, so such a file is read again; so
      * is one changed so recently that a change within the same tick of the
-     * clock would leave its mtime as it is.
+     * clock would leave its times as they are.  The inode's change time
+     * says when it changed, whatever its mtime says.
      */
-    f->racy = (ld->problems != problems || f->mtime + 2 > ld->start);
+    f->racy = (ld->problems != problems || f->ctime + 2 > ld->start);
 
     rec = (art_rec_t *) (p + head);
     art_rec_fill(rec, &a, key);
