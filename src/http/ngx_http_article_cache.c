@@ -21,6 +21,7 @@ static ngx_http_article_node_t *ngx_http_article_cache_find(
     ngx_http_article_sh_t *sh, u_char *key, size_t len, uint64_t hash);
 static void ngx_http_article_cache_free(ngx_http_article_map_t *map,
     ngx_http_article_node_t *node);
+static void ngx_http_article_cache_expire(ngx_queue_t *lru);
 static void ngx_http_article_cache_evict(ngx_http_article_map_t *map,
     ngx_queue_t *lru);
 static size_t ngx_http_article_cache_footprint(size_t size);
@@ -393,4 +394,58 @@ ngx_http_article_cache_footprint(size_t size)
     for (n = 8; n < size; n <<= 1) { /* void */ }
 
     return n;
+}
+
+
+/*
+ * The Redis tier's resync (redis/): after a reconnect every record from
+ * Redis and every remembered absence may be stale, so each is asked again
+ * on its next look-up; a stale record is still served while Redis cannot
+ * be reached.
+ */
+
+void
+ngx_http_article_cache_expire_all(ngx_http_article_map_t *map)
+{
+    ngx_shmtx_lock(&map->shpool->mutex);
+
+    ngx_http_article_cache_expire(&map->sh->lru);
+    ngx_http_article_cache_expire(&map->sh->negative_lru);
+
+    ngx_shmtx_unlock(&map->shpool->mutex);
+}
+
+
+static void
+ngx_http_article_cache_expire(ngx_queue_t *lru)
+{
+    ngx_queue_t              *q;
+    ngx_http_article_node_t  *node;
+
+    for (q = ngx_queue_head(lru);
+         q != ngx_queue_sentinel(lru);
+         q = ngx_queue_next(q))
+    {
+        node = ngx_queue_data(q, ngx_http_article_node_t, lru);
+        node->expires = 0;
+    }
+}
+
+
+/* a flush of Redis (FLUSHALL, FLUSHDB): its records go, files stay */
+
+void
+ngx_http_article_cache_flush(ngx_http_article_map_t *map)
+{
+    ngx_shmtx_lock(&map->shpool->mutex);
+
+    while (!ngx_queue_empty(&map->sh->lru)) {
+        ngx_http_article_cache_evict(map, &map->sh->lru);
+    }
+
+    while (!ngx_queue_empty(&map->sh->negative_lru)) {
+        ngx_http_article_cache_evict(map, &map->sh->negative_lru);
+    }
+
+    ngx_shmtx_unlock(&map->shpool->mutex);
 }
