@@ -37,6 +37,7 @@ static char *ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_article_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_article_init_module(ngx_cycle_t *cycle);
+static void ngx_http_article_exit_process(ngx_cycle_t *cycle);
 
 
 static ngx_conf_post_handler_pt  ngx_http_article_zone_post =
@@ -78,6 +79,13 @@ static ngx_command_t  ngx_http_article_map_commands[] = {
       ngx_conf_set_flag_slot,
       0,
       offsetof(ngx_http_article_map_t, strict),
+      NULL },
+
+    { ngx_string("snapshot"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      0,
+      offsetof(ngx_http_article_map_t, snapshot),
       NULL },
 
     { ngx_string("redis"),
@@ -313,7 +321,7 @@ ngx_module_t  ngx_http_article_module = {
     ngx_http_article_redis_init_process,   /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    ngx_http_article_redis_exit_process,   /* exit process */
+    ngx_http_article_exit_process,         /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -576,10 +584,10 @@ ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    /* a fresh zone per cycle: old workers keep reading their generation */
-    map->shm_zone->init = ngx_http_article_init_zone;
-    map->shm_zone->data = map;
-    map->shm_zone->noreuse = 1;
+    /* the zone is kept across reloads: each cycle reads its generation */
+    if (ngx_http_article_zone_conf(cf, map) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     maps = ngx_array_push(&amcf->maps);
     if (maps == NULL) {
@@ -873,7 +881,10 @@ ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* at every start and reload: which module the master has mapped */
+/*
+ * At every start and reload: which module the master has mapped; the
+ * cycle can no longer fail, its generations become the current ones.
+ */
 
 static ngx_int_t
 ngx_http_article_init_module(ngx_cycle_t *cycle)
@@ -881,5 +892,13 @@ ngx_http_article_init_module(ngx_cycle_t *cycle)
     ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
                   "ngx_http_article_module/" NGX_HTTP_ARTICLE_VERSION);
 
-    return NGX_OK;
+    return ngx_http_article_zone_commit(cycle);
+}
+
+
+static void
+ngx_http_article_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_article_redis_exit_process(cycle);
+    ngx_http_article_zone_exit(cycle);
 }

@@ -5,7 +5,7 @@
 # building the module.
 #
 # Environment (all optional):
-#   BENCH_SECTIONS   which sections to run (default "1 2 3 4 5")
+#   BENCH_SECTIONS   which sections to run (default "1 2 3 4 5 6")
 #   BENCH_WRK_SECS   seconds per wrk run (default 5)
 #   BENCH_CG_N       requests per callgrind run (default 200)
 #   BENCH_BIG        size of the big loader corpus (default 100000)
@@ -20,7 +20,7 @@ ROOT=$PWD
 B=$ROOT/build/bench
 MODULE=$ROOT/build/ngx_http_article_module.so
 NGINX=${NGINX:-nginx}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6}
 WRK_SECS=${BENCH_WRK_SECS:-5}
 CG_N=${BENCH_CG_N:-200}
 BIG=${BENCH_BIG:-100000}
@@ -826,6 +826,12 @@ section5() {
     build/ua_bench t/unit/ua-corpus.tsv
 }
 
+section6() {
+    echo
+    echo "## 6. Reload against first start, $BIG articles"
+    MODULE=$MODULE NGINX=$NGINX bench/reload.sh "$(corpus "$BIG")"
+}
+
 for s in $SECTIONS; do
     case $s in
         1) section1 ;;
@@ -833,6 +839,7 @@ for s in $SECTIONS; do
         3) [ -n "$S23_STEM" ] || setup23; section3 ;;
         4) section4 ;;
         5) section5 ;;
+        6) section6 ;;
     esac
 done
 

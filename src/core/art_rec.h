@@ -34,7 +34,12 @@ typedef enum {
 
 #define ART_REC_PUBLISHED    0x01
 #define ART_REC_FROM_REDIS   0x02
-#define ART_REC_INVALIDATED  0x04    /* a file record Redis replaces */
+
+/*
+ * Bump when art_rec_fill() writes anything differently: records kept
+ * across a reload were made by an older fill only if this is unchanged.
+ */
+#define ART_REC_VERSION      1
 
 
 typedef struct {

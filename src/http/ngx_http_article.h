@@ -58,14 +58,81 @@ typedef struct {
 } ngx_http_article_node_t;
 
 
-/* the head of a map's zone */
+/*
+ * A chunk of file records in the zone.  Records of files are packed one
+ * after the other, each after its file's fingerprint and path; a chunk is
+ * read by the generations born..last and freed when none of them is alive.
+ */
 typedef struct {
+    ngx_queue_t                   queue;
+    ngx_uint_t                    born;
+    ngx_uint_t                    last;
+    size_t                        size;         /* with this header */
+    size_t                        live;         /* bytes the newest reads */
+} ngx_http_article_chunk_t;
+
+
+/*
+ * A file as loaded: its fingerprint (what stat() said when it was read),
+ * its path, then its record.
+ */
+typedef struct {
+    off_t                         size;
+    time_t                        mtime;
+    ngx_uint_t                    mtime_ns;
+    time_t                        ctime;        /* no one sets it back */
+    ngx_uint_t                    ctime_ns;
+    ino_t                         ino;
+    dev_t                         dev;
+    ngx_http_article_chunk_t     *chunk;
+    art_rec_t                    *rec;
+    uint32_t                      path_len;
+    uint32_t                      racy;         /* read as it was written */
+    uint32_t                      line;         /* the document's start */
+    uint32_t                      col;
+    u_char                        path[];
+} ngx_http_article_file_t;
+
+
+/*
+ * A generation: what one cycle's workers read.  Immutable once published,
+ * except the tombstones (one byte per index slot, set by invalidations).
+ */
+typedef struct {
+    ngx_queue_t                   queue;
+    ngx_uint_t                    id;
     art_rec_t                   **index;    /* art_index_*(), 2^n slots */
     ngx_uint_t                    mask;
+    u_char                       *tomb;     /* per slot: dropped by redis */
+    ngx_http_article_file_t     **files;    /* by path */
+    ngx_uint_t                    nfiles;
+    ngx_atomic_t                 *pids;     /* workers that read it */
+    ngx_uint_t                    npids;
+    ngx_uint_t                    held;     /* the master's, until replaced */
+    ngx_uint_t                    shape;    /* what shaped its records */
+    ngx_http_article_chunk_t     *tail;     /* the zone's, before it */
+    u_char                       *tail_pos;
+
     ngx_uint_t                    articles;
     ngx_uint_t                    unpublished;
     ngx_uint_t                    skipped_files;
+    ngx_uint_t                    parsed;
+    ngx_uint_t                    reused;
     ngx_msec_t                    load_ms;
+} ngx_http_article_gen_t;
+
+
+/* the head of a map's zone, kept across reloads */
+typedef struct {
+    ngx_uint_t                    stamp;    /* layout of this module */
+    ngx_uint_t                    shape;    /* what shapes a record */
+    ngx_queue_t                   gens;     /* oldest first */
+    ngx_queue_t                   chunks;
+    ngx_http_article_gen_t       *current;
+    ngx_uint_t                    next_id;
+
+    ngx_http_article_chunk_t     *tail;     /* being filled */
+    u_char                       *tail_pos;
 
     /* from Redis, under shpool->mutex */
     ngx_rbtree_t                  rbtree;
@@ -92,6 +159,7 @@ typedef struct {
     ngx_str_t                     key_field;
     size_t                        size;
     ngx_flag_t                    strict;
+    ngx_str_t                     snapshot;     /* full path, or empty */
 
     ngx_addr_t                   *redis_addr;
     ngx_str_t                     redis_unix;
@@ -127,6 +195,9 @@ typedef struct {
     ngx_shm_zone_t               *shm_zone;
     ngx_slab_pool_t              *shpool;
     ngx_http_article_sh_t        *sh;
+    ngx_http_article_gen_t       *gen;          /* this cycle's */
+    unsigned                      committed:1;
+    unsigned                      kept_zone:1;
     ngx_http_article_redis_t     *redis;        /* this worker's */
 } ngx_http_article_map_t;
 
@@ -187,6 +258,14 @@ extern ngx_module_t  ngx_http_article_module;
 
 /* ngx_http_article_zone.c */
 ngx_int_t ngx_http_article_init_zone(ngx_shm_zone_t *shm_zone, void *data);
+ngx_int_t ngx_http_article_zone_conf(ngx_conf_t *cf,
+    ngx_http_article_map_t *map);
+ngx_int_t ngx_http_article_zone_commit(ngx_cycle_t *cycle);
+void ngx_http_article_zone_exit(ngx_cycle_t *cycle);
+art_rec_t *ngx_http_article_zone_find(ngx_http_article_map_t *map,
+    u_char *key, size_t len);
+void ngx_http_article_zone_tomb(ngx_http_article_map_t *map, u_char *key,
+    size_t len);
 
 /* ngx_http_article_cache.c */
 void ngx_http_article_cache_init(ngx_http_article_sh_t *sh);

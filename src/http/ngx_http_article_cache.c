@@ -261,15 +261,11 @@ void
 ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
     size_t len)
 {
-    art_rec_t                *rec;
     ngx_http_article_node_t  *node;
 
     ngx_shmtx_lock(&map->shpool->mutex);
 
-    rec = art_index_find(map->sh->index, map->sh->mask, key, len);
-    if (rec != NULL) {
-        rec->flags |= ART_REC_INVALIDATED;
-    }
+    ngx_http_article_zone_tomb(map, key, len);
 
     node = ngx_http_article_cache_find(map->sh, key, len, art_hash(key, len));
     if (node != NULL) {

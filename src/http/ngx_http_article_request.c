@@ -184,10 +184,9 @@ ngx_http_article_lookup(ngx_http_request_t *r)
         goto count;
     }
 
-    rec = art_index_find(map->sh->index, map->sh->mask, ctx->key.data,
-                         ctx->key.len);
+    rec = ngx_http_article_zone_find(map, ctx->key.data, ctx->key.len);
 
-    if (rec != NULL && !(rec->flags & ART_REC_INVALIDATED)) {
+    if (rec != NULL) {
         if (rec->flags & ART_REC_PUBLISHED) {
             ctx->rec = rec;
         }

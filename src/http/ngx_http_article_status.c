@@ -14,6 +14,8 @@ typedef struct {
     ngx_uint_t                    articles;
     ngx_uint_t                    unpublished;
     ngx_uint_t                    skipped_files;
+    ngx_uint_t                    parsed;
+    ngx_uint_t                    reused;
     ngx_uint_t                    load_ms;
     ngx_uint_t                    redis_records;
     ngx_uint_t                    negative;
@@ -58,6 +60,8 @@ static ngx_http_article_metric_t  ngx_http_article_metrics[] = {
     ngx_http_article_metric("articles", "gauge", articles, 0),
     ngx_http_article_metric("unpublished", "gauge", unpublished, 0),
     ngx_http_article_metric("skipped_files", "gauge", skipped_files, 0),
+    ngx_http_article_metric("parsed", "gauge", parsed, 0),
+    ngx_http_article_metric("reused", "gauge", reused, 0),
     ngx_http_article_metric("load_ms", "gauge", load_ms, 0),
     ngx_http_article_metric("redis_records", "gauge", redis_records, 0),
     ngx_http_article_metric("negative", "gauge", negative, 0),
@@ -151,10 +155,12 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    st->articles = sh->articles;
-    st->unpublished = sh->unpublished;
-    st->skipped_files = sh->skipped_files;
-    st->load_ms = sh->load_ms;
+    st->articles = map->gen->articles;
+    st->unpublished = map->gen->unpublished;
+    st->skipped_files = map->gen->skipped_files;
+    st->parsed = map->gen->parsed;
+    st->reused = map->gen->reused;
+    st->load_ms = map->gen->load_ms;
     st->redis_records = sh->redis_records;
     st->negative = sh->negative;
     st->zone_size = map->shm_zone->shm.size;
@@ -186,7 +192,7 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
 
 #define NGX_HTTP_ARTICLE_JSON_MAP                                             \
     "\"%V\": {\"articles\": %ui, \"unpublished\": %ui, "                       \
-    "\"skipped_files\": %ui, "                                                \
+    "\"skipped_files\": %ui, \"parsed\": %ui, \"reused\": %ui, "               \
     "\"load_ms\": %ui, \"redis_records\": %ui, \"negative\": %ui, "           \
     "\"zone\": {\"size\": %ui, \"used\": %ui, \"alloc_failures\": %ui}, "     \
     "\"lookups\": %ui, \"hits\": %ui, \"misses\": %ui, "
@@ -216,7 +222,7 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
     for (i = 0; i < maps->nelts; i++) {
         size += sizeof(NGX_HTTP_ARTICLE_JSON_MAP NGX_HTTP_ARTICLE_JSON_REDIS
                        NGX_HTTP_ARTICLE_JSON_END ", ")
-                + 23 * NGX_ATOMIC_T_LEN + map[i]->name.len
+                + 25 * NGX_ATOMIC_T_LEN + map[i]->name.len
                 + NGX_SOCKADDR_STRLEN + 256;
     }
 
@@ -239,7 +245,7 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
         /* map names are checked: nothing to escape */
         b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_MAP,
                               &map[i]->name, st.articles, st.unpublished,
-                              st.skipped_files,
+                              st.skipped_files, st.parsed, st.reused,
                               st.load_ms, st.redis_records, st.negative,
                               st.zone_size, st.zone_used, st.alloc_failures,
                               st.lookups, st.hits, st.misses);
