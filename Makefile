@@ -39,14 +39,14 @@ module: $(BUILD)/ngx_http_article_module.so $(BUILD)/article-push
 $(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) $(wildcard src/core/*.h)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_CORE) -o $@ redis/article-push.c $(CORE_SRCS) \
-	    -lyaml -lhiredis
+	    -lyaml -lhiredis -lcrypto
 
 $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"
 
 $(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_CORE) -fsanitize=address,undefined -o $@ $< $(CORE_SRCS) -lyaml
+	$(CC) $(CFLAGS_CORE) -fsanitize=address,undefined -o $@ $< $(CORE_SRCS) -lyaml -lcrypto
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do \
@@ -71,7 +71,7 @@ test-valgrind: deps module
 
 $(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 	@mkdir -p $(dir $@)
-	clang -g -O1 -Isrc/core -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lyaml -lhiredis
+	clang -g -O1 -Isrc/core -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lyaml -lhiredis -lcrypto
 
 fuzz: deps
 	@util/deps.sh clang libclang-rt-dev
