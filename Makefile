@@ -50,7 +50,7 @@ $(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do \
-	    echo "# $$t"; $$t || exit 1; \
+	    echo "# $$t"; UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $$t || exit 1; \
 	done
 
 test: deps module unit

@@ -230,7 +230,7 @@ link_subset() {
 mkdir -p "$B/cg"
 : > "$B/wrk.log"
 
-cc -O2 -g -Wall -Wextra -Werror -Isrc/core bench/load_bench.c src/core/art_yaml.c \
+cc -O2 -g -Wall -Wextra -Werror -Isrc/core bench/load_bench.c src/core/art_*.c \
     -lyaml -o "$B/load_bench"
 
 echo "# ngx_http_article_module benchmarks ($(date -u '+%Y-%m-%d %H:%M UTC'),"\

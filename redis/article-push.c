@@ -27,10 +27,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "art_key.h"
 #include "art_yaml.h"
-
-
-#define PUSH_MAX_KEY  2048       /* as the module: longer keys are refused */
 
 
 typedef struct {
@@ -88,7 +86,7 @@ main(int argc, char **argv)
     char              *end;
     size_t             n, k, j;
     const char        *host, *sock, *prefix, *index;
-    const char        *field;
+    const char        *field, *err;
     push_file_t       *files, *f;
     art_article_t      a;
     push_arena_t       arena;
@@ -240,9 +238,10 @@ main(int argc, char **argv)
                                     strlen(f->path))
                      : a.field[ART_KEY_FIELD];
 
-            if (f->key.len == 0 || f->key.len > PUSH_MAX_KEY) {
-                report(&rp, a.line, a.col, f->key.len
-                       ? "key longer than 2048 bytes" : "empty key");
+            err = art_key_check(f->key.data, f->key.len);
+
+            if (err != NULL) {
+                report(&rp, a.line, a.col, err);
                 rc = ART_SKIP;
             }
         }
@@ -510,7 +509,7 @@ push(redisContext *c, push_file_t *files, size_t n, const char *prefix)
     plen = strlen(prefix);
 
     channel = malloc(plen + sizeof("invalidate"));
-    key = malloc(plen + PUSH_MAX_KEY + 1);
+    key = malloc(plen + ART_MAX_KEY + 1);
 
     if (channel == NULL || key == NULL) {
         free(channel);

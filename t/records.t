@@ -109,6 +109,40 @@ EOF
             . 'scanning a quoted scalar'],
     served => \%gone);
 
+# one line for a broken file: a field read before the syntax error (a title
+# that is not a scalar, a URL that spans lines, a bad URL before a broken
+# "topics") is not also reported
+rec('syn_after_bad_title', <<'EOF',
+title: [a, b]
+excerpt: fine
+category: "unterminated
+EOF
+    log => ['4:1: syntax error: found unexpected end of stream while '
+            . 'scanning a quoted scalar'],
+    served => \%gone);
+
+rec('syn_after_spanning_url', <<'EOF',
+title: Spans
+webUrl: https://example.com/news/
+  a-story
+excerpt: "unterminated
+EOF
+    log => ['5:1: syntax error: found unexpected end of stream while '
+            . 'scanning a quoted scalar'],
+    served => \%gone);
+
+rec('syn_inside_topics', <<'EOF',
+title: Topics
+ampWebUrl: /amp/x
+topics:
+  - one
+  - [two, three
+excerpt: x
+EOF
+    log => ['6:8: syntax error: did not find expected \',\' or \']\' while '
+            . 'parsing a flow sequence'],
+    served => \%gone);
+
 ###############################################################################
 # titles
 

@@ -20,10 +20,18 @@
 #define ART_SKIP         1       /* record unusable; the reason was reported */
 #define ART_ERROR       -1       /* out of memory */
 
-#define ART_MAX_INPUT    (4 * 1024 * 1024)   /* bytes of one record source */
-#define ART_MAX_URL      2048
-#define ART_MAX_TOPICS   64
-#define ART_MAX_DEPTH    64
+/*
+ * The limits, plain numbers so that messages can spell them with
+ * art_value(): "larger than " art_value(ART_MAX_INPUT) " bytes".
+ */
+#define ART_MAX_INPUT    4194304     /* bytes of one record source: 4 MiB */
+#define ART_MAX_KEY      2048        /* bytes of a key */
+#define ART_MAX_URL      2048        /* bytes of a URL field */
+#define ART_MAX_TOPICS   64          /* topics kept, the rest ignored */
+#define ART_MAX_DEPTH    64          /* nesting levels, the top mapping is 1 */
+
+#define art_value_helper(n)   #n
+#define art_value(n)          art_value_helper(n)
 
 
 typedef struct {

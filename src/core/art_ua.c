@@ -694,13 +694,10 @@ int
 art_ua_is_mobile(const unsigned char *ua, size_t len,
     const unsigned char *hint, size_t hint_len, int tablets)
 {
+    int             hinted;
     art_ua_class_e  cls;
 
-    cls = art_ua_classify(ua, len);
-
-    if (cls == ART_UA_BOT) {
-        return 0;
-    }
+    hinted = -1;
 
     if (hint != NULL) {
 
@@ -716,18 +713,25 @@ art_ua_is_mobile(const unsigned char *ua, size_t len,
             hint_len--;
         }
 
-        if (hint_len == 2 && hint[0] == '?') {
-            if (hint[1] == '1') {
-                return 1;
-            }
-
-            if (hint[1] == '0') {
-                return 0;
-            }
+        if (hint_len == 2 && hint[0] == '?'
+            && (hint[1] == '0' || hint[1] == '1'))
+        {
+            hinted = hint[1] - '0';
         }
     }
 
-    if (cls == ART_UA_PHONE) {
+    /* "not mobile" needs no agent pass: no crawler check can undo it */
+    if (hinted == 0) {
+        return 0;
+    }
+
+    cls = art_ua_classify(ua, len);
+
+    if (cls == ART_UA_BOT) {
+        return 0;
+    }
+
+    if (hinted == 1 || cls == ART_UA_PHONE) {
         return 1;
     }
 

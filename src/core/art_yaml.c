@@ -9,7 +9,9 @@
 
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 #include "art_yaml.h"
@@ -36,12 +38,28 @@ typedef struct {
 } art_yaml_field_t;
 
 
+/* a problem held back until the document is parsed */
+typedef struct {
+    size_t                line;
+    size_t                col;
+    const char           *fmt;          /* static, as name is */
+    const char           *name;
+} art_yaml_problem_t;
+
+
 typedef struct {
     yaml_parser_t         parser;
     yaml_event_t          event;
     unsigned              have_event:1;
     unsigned              title_seen:1;
+    unsigned              nomem:1;
     int                   depth;
+    art_yaml_problem_t   *problems;     /* malloc()ed, NULL while none */
+    size_t                nproblems;
+    size_t                nalloc;
+    size_t                fatal_line;   /* 0: the parse was not stopped */
+    size_t                fatal_col;
+    char                  fatal[256];
     const art_parse_conf_t  *cf;
     const unsigned char  *start;
     size_t                len;
@@ -55,6 +73,7 @@ typedef struct {
 static int art_yaml_next(art_yaml_t *y);
 static void art_yaml_problem(art_yaml_t *y, yaml_mark_t *m,
     const char *fmt, const char *name);
+static void art_yaml_report(art_yaml_t *y);
 static int art_yaml_skip(art_yaml_t *y, yaml_mark_t *alias);
 static int art_yaml_enter(art_yaml_t *y, yaml_event_type_t type,
     const char *name, yaml_mark_t *start, yaml_mark_t *alias);
@@ -120,7 +139,8 @@ art_parse(const art_parse_conf_t *cf, const unsigned char *p, size_t len,
     memset(&doc, 0, sizeof(yaml_mark_t));
 
     if (len > ART_MAX_INPUT) {
-        cf->report(cf->report_data, 1, 1, "larger than 4194304 bytes");
+        cf->report(cf->report_data, 1, 1,
+                   "larger than " art_value(ART_MAX_INPUT) " bytes");
         return ART_SKIP;
     }
 
@@ -224,6 +244,16 @@ done:
     }
 
     yaml_parser_delete(&y.parser);
+
+    if (y.nomem) {
+        rc = ART_ERROR;
+    }
+
+    if (rc != ART_ERROR) {
+        art_yaml_report(&y);
+    }
+
+    free(y.problems);
 
     return rc;
 }
@@ -653,8 +683,8 @@ art_yaml_topics(art_yaml_t *y)
     }
 
     if (over) {
-        art_yaml_problem(y, &start, "more than 64 \"%s\", the rest ignored",
-                         "topics");
+        art_yaml_problem(y, &start, "more than " art_value(ART_MAX_TOPICS)
+                         " \"%s\", the rest ignored", "topics");
     }
 
     return ART_OK;
@@ -735,8 +765,10 @@ art_yaml_skip(art_yaml_t *y, yaml_mark_t *alias)
         case YAML_MAPPING_START_EVENT:
             level++;
             if (y->depth + level > ART_MAX_DEPTH) {
-                art_yaml_problem(y, &y->event.start_mark,
-                                 "nesting deeper than 64 levels", NULL);
+                y->fatal_line = y->event.start_mark.line + 1;
+                y->fatal_col = y->event.start_mark.column + 1;
+                strcpy(y->fatal, "nesting deeper than "
+                                 art_value(ART_MAX_DEPTH) " levels");
                 return ART_SKIP;
             }
             break;
@@ -765,7 +797,6 @@ art_yaml_skip(art_yaml_t *y, yaml_mark_t *alias)
 static int
 art_yaml_next(art_yaml_t *y)
 {
-    char                 text[256];
     size_t               line, col, i, off;
     const char          *problem;
     yaml_parser_t       *p;
@@ -806,35 +837,85 @@ art_yaml_next(art_yaml_t *y)
             }
         }
 
-        snprintf(text, sizeof(text), "invalid input: %s", problem);
+        snprintf(y->fatal, sizeof(y->fatal), "invalid input: %s", problem);
 
     } else {
         line = p->problem_mark.line + 1;
         col = p->problem_mark.column + 1;
 
         if (p->context != NULL) {
-            snprintf(text, sizeof(text), "syntax error: %s %s", problem,
-                     p->context);
+            snprintf(y->fatal, sizeof(y->fatal), "syntax error: %s %s",
+                     problem, p->context);
         } else {
-            snprintf(text, sizeof(text), "syntax error: %s", problem);
+            snprintf(y->fatal, sizeof(y->fatal), "syntax error: %s",
+                     problem);
         }
     }
 
-    y->cf->report(y->cf->report_data, line, col, text);
+    y->fatal_line = line;
+    y->fatal_col = col;
 
     return ART_SKIP;
 }
 
 
+/*
+ * Holds a problem back: a syntax error further on would make it noise, a
+ * second line about a file that is skipped for the first.  fmt and name
+ * must outlive the parse (literals, field names, cf->key_field).
+ */
+
 static void
 art_yaml_problem(art_yaml_t *y, yaml_mark_t *m, const char *fmt,
     const char *name)
 {
-    char  text[256];
+    size_t               n;
+    art_yaml_problem_t  *pr;
 
-    snprintf(text, sizeof(text), fmt, name);
+    if (y->nproblems == y->nalloc) {
+        n = y->nalloc ? 2 * y->nalloc : 8;
 
-    y->cf->report(y->cf->report_data, m->line + 1, m->column + 1, text);
+        pr = realloc(y->problems, n * sizeof(art_yaml_problem_t));
+        if (pr == NULL) {
+            y->nomem = 1;
+            return;
+        }
+
+        y->problems = pr;
+        y->nalloc = n;
+    }
+
+    pr = &y->problems[y->nproblems++];
+
+    pr->line = m->line + 1;
+    pr->col = m->column + 1;
+    pr->fmt = fmt;
+    pr->name = name;
+}
+
+
+/* the parse is over: the problem that stopped it alone, or all of them */
+
+static void
+art_yaml_report(art_yaml_t *y)
+{
+    char                 text[256];
+    size_t               i;
+    art_yaml_problem_t  *pr;
+
+    if (y->fatal_line) {
+        y->cf->report(y->cf->report_data, y->fatal_line, y->fatal_col,
+                      y->fatal);
+        return;
+    }
+
+    for (i = 0; i < y->nproblems; i++) {
+        pr = &y->problems[i];
+
+        snprintf(text, sizeof(text), pr->fmt, pr->name);
+
+        y->cf->report(y->cf->report_data, pr->line, pr->col, text);
+    }
 }
 
 
@@ -947,114 +1028,4 @@ art_yaml_digits(art_str_t *s)
     }
 
     return 1;
-}
-
-
-const char *
-art_url_check(const unsigned char *p, size_t len)
-{
-    size_t          i, n;
-    unsigned char   c;
-
-    if (len > ART_MAX_URL) {
-        return "\"%s\" is longer than 2048 bytes";
-    }
-
-    for (i = 0; i < len; i++) {
-        c = p[i];
-
-        if (c < 0x21 || c > 0x7e || c == '"' || c == '<' || c == '>'
-            || c == '\\' || c == '^' || c == '`' || c == '{' || c == '|'
-            || c == '}')
-        {
-            return "\"%s\" holds a byte not allowed in a URL";
-        }
-    }
-
-    if (len >= 7 && strncasecmp((const char *) p, "http://", 7) == 0) {
-        n = 7;
-
-    } else if (len >= 8 && strncasecmp((const char *) p, "https://", 8) == 0)
-    {
-        n = 8;
-
-    } else {
-        return "\"%s\" is not an absolute http or https URL";
-    }
-
-    /* host: up to '/', '?' or '#', without userinfo and port */
-
-    for (i = n; i < len && p[i] != '/' && p[i] != '?' && p[i] != '#'; i++) {
-        if (p[i] == '@') {
-            n = i + 1;
-        }
-    }
-
-    while (i > n && p[i - 1] >= '0' && p[i - 1] <= '9') {
-        i--;
-    }
-
-    if (i > n && p[i - 1] == ':') {
-        i--;
-    }
-
-    if (i == n) {
-        return "\"%s\" has no host";
-    }
-
-    return NULL;
-}
-
-
-art_str_t
-art_url_path(const unsigned char *p, size_t len)
-{
-    size_t     i;
-    art_str_t  path;
-
-    /* skip "scheme://" and the authority */
-
-    for (i = 0; i < len && p[i] != ':'; i++) { /* void */ }
-    for (i += 3; i < len && p[i] != '/' && p[i] != '?' && p[i] != '#'; i++) {
-        /* void */
-    }
-
-    path.data = p + i;
-
-    for ( /* void */ ; i < len && p[i] != '?' && p[i] != '#'; i++) {
-        /* void */
-    }
-
-    path.len = (p + i) - path.data;
-
-    if (path.len == 0) {
-        path.data = (const unsigned char *) "/";
-        path.len = 1;
-    }
-
-    return path;
-}
-
-
-art_str_t
-art_file_key(const unsigned char *path, size_t len)
-{
-    size_t     i;
-    art_str_t  key;
-
-    for (i = len; i > 0 && path[i - 1] != '/'; i--) { /* void */ }
-
-    key.data = path + i;
-    key.len = len - i;
-
-    /* a leading dot starts a hidden name, not an extension */
-
-    for (i = key.len; i > 1; i--) {
-        if (key.data[i - 1] == '.') {
-            key.len = i - 1;
-            break;
-        }
-    }
-
-    return key;
 }

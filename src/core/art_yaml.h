@@ -9,6 +9,8 @@
 
 
 #include "art_core.h"
+#include "art_key.h"
+#include "art_url.h"
 
 
 typedef enum {
@@ -29,22 +31,17 @@ typedef struct {
 
 /*
  * Parses the first YAML document of [p, p + len) into *a.  Every problem is
- * reported through cf->report.  ART_OK: the record is usable (problems may
- * have made some fields absent); ART_SKIP: it is not; ART_ERROR: no memory.
+ * reported through cf->report, in the order of the text, once the document
+ * is parsed; a problem that stops the parse (a syntax error, invalid
+ * input, nesting deeper than ART_MAX_DEPTH) is then reported alone, as the
+ * one reason the record is skipped.  ART_OK: the record is usable
+ * (problems may have made some fields absent); ART_SKIP: it is not;
+ * ART_ERROR: no memory (nothing reported).
  * With ART_INDEX_URL and ART_INDEX_FIELD the key is left in
  * a->field[ART_KEY_FIELD].
  */
 int art_parse(const art_parse_conf_t *cf, const unsigned char *p, size_t len,
     art_article_t *a);
-
-/* NULL when the URL is valid, else what is wrong with it */
-const char *art_url_check(const unsigned char *p, size_t len);
-
-/* the path of a valid URL, without query or fragment; "/" when empty */
-art_str_t art_url_path(const unsigned char *p, size_t len);
-
-/* the file name without directory and last extension */
-art_str_t art_file_key(const unsigned char *path, size_t len);
 
 
 #endif /* _ART_YAML_H_INCLUDED_ */

@@ -3,11 +3,12 @@
  * Copyright (C) ngx_http_article_module authors
  *
  * TAP unit tests of the record parser: art_parse(), art_url_check(),
- * art_url_path() and art_file_key().  Each of SPEC.md's "Exact rules" that
- * the parser owns is checked with the exact problem text and LINE:COL.
+ * art_url_path(), art_file_key() and art_key_check().  Each of SPEC.md's
+ * "Exact rules" that the parser owns is checked with the exact problem
+ * text and LINE:COL.
  *
  *   cc -O2 -g -Wall -Wextra -Werror -Isrc/core -fsanitize=address,undefined \
- *       t/unit/test_yaml.c src/core/art_yaml.c src/core/art_html.c src/core/art_ua.c -lyaml
+ *       t/unit/test_yaml.c src/core/art_*.c -lyaml
  */
 
 
@@ -52,6 +53,7 @@ static void t_title(const char *yaml, const char *title, const char *name);
 static void t_url(const char *url, const char *problem);
 static void t_url_path(const char *url, const char *path);
 static void t_file_key(const char *path, const char *key);
+static void t_key(const char *key, size_t len, const char *problem);
 
 static void test_valid(void);
 static void test_syntax(void);
@@ -73,6 +75,7 @@ static t_arena_t      t_arena;
 static char           t_problem_buf[T_PROBLEMS_SIZE];
 static size_t         t_problem_len;
 static art_article_t  t_a;
+static char           t_long_key[ART_MAX_KEY + 2];
 static unsigned       t_n;
 static unsigned       t_failed;
 
@@ -80,6 +83,8 @@ static unsigned       t_failed;
 int
 main(void)
 {
+    memset(t_long_key, 'k', ART_MAX_KEY + 1);
+
     t_arena.start = malloc(T_ARENA_SIZE);
     if (t_arena.start == NULL) {
         printf("Bail out! no memory\n");
@@ -335,6 +340,28 @@ t_file_key(const char *path, const char *key)
 
 
 static void
+t_key(const char *key, size_t len, const char *problem)
+{
+    int          eq;
+    char         text[256];
+    const char  *got;
+
+    got = art_key_check((const unsigned char *) key, len);
+
+    eq = (got == NULL && problem == NULL)
+         || (got != NULL && problem != NULL && strcmp(got, problem) == 0);
+
+    snprintf(text, sizeof(text), "key check \"%.40s\" (%zu bytes): %s", key,
+             len, problem ? problem : "valid");
+    t_ok(eq, text);
+
+    if (!eq) {
+        printf("#   got: %s\n", got ? got : "valid");
+    }
+}
+
+
+static void
 test_valid(void)
 {
     t_case("---\n"
@@ -426,6 +453,59 @@ test_syntax(void)
            "4:1: syntax error: found unexpected end of stream while "
            "scanning a quoted scalar\n",
            "syntax error after a valid title: skipped");
+
+    /*
+     * one line for a broken file: problems of fields read before the
+     * syntax error are not reported, the file is skipped for the error
+     */
+
+    t_case("title: [a, b]\nexcerpt: fine\ncategory: \"unterminated\n",
+           ART_SKIP,
+           "4:1: syntax error: found unexpected end of stream while "
+           "scanning a quoted scalar\n",
+           "syntax error after a title that is not a scalar: one line");
+
+    t_case("title: ~\nexcerpt: fine\ncategory: \"unterminated\n",
+           ART_SKIP,
+           "4:1: syntax error: found unexpected end of stream while "
+           "scanning a quoted scalar\n",
+           "syntax error after a null title: one line");
+
+    t_case("title: Spans\nwebUrl: https://example.com/news/\n  a-story\n"
+           "excerpt: \"unterminated\n",
+           ART_SKIP,
+           "5:1: syntax error: found unexpected end of stream while "
+           "scanning a quoted scalar\n",
+           "syntax error after a URL that spans lines: one line");
+
+    t_case("title: Topics\nampWebUrl: /amp/x\ntopics:\n  - one\n"
+           "  - [two, three\nexcerpt: x\n",
+           ART_SKIP,
+           "6:8: syntax error: did not find expected ',' or ']' while "
+           "parsing a flow sequence\n",
+           "syntax error inside topics: one line");
+
+    t_case("title: ~\nwebUrl: /rel\ntopics:\n  - *a\n  - [\n", ART_SKIP,
+           "6:1: syntax error: did not find expected node content while "
+           "parsing a flow node\n",
+           "syntax error after an alias in topics: one line");
+
+    t_case("title: ~\nwebUrl: /rel\nx: \"bad \xff\"\n", ART_SKIP,
+           "3:9: invalid input: invalid leading UTF-8 octet\n",
+           "invalid input after problems: one line");
+
+    t_case("title: ~\nwebUrl: /rel\nx: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+           "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n", ART_SKIP,
+           "3:67: nesting deeper than 64 levels\n",
+           "nesting too deep after problems: one line");
+
+    /* without an error every problem is reported, in order */
+
+    t_case("title: ~\nwebUrl: /rel\nexcerpt: [x]\n", ART_SKIP,
+           "1:8: \"title\" is null\n"
+           "2:9: \"webUrl\" is not an absolute http or https URL\n"
+           "3:10: \"excerpt\" is not a scalar\n",
+           "no syntax error: every problem, in order");
 
     t_case("title: a\n  b: c\n", ART_SKIP,
            "2:4: syntax error: mapping values are not allowed in this "
@@ -1008,6 +1088,25 @@ test_keys(void)
     t_file_key("dir/trailing.", "trailing");
     t_file_key("dir.d/name", "name");
     t_file_key("/p/caf\xc3\xa9 100%25.txt", "caf\xc3\xa9 100%25");
+
+    t_key("", 0, "empty key");
+    t_key("a", 1, NULL);
+    t_key("000_3aa483876b51293a", 20, NULL);
+    t_key("/news/a b", 9, NULL);
+    t_key("caf\xc3\xa9~%0D%0A", 12, NULL);
+    t_key("\x80\xff", 2, NULL);
+    t_key("a\r\nSet-Cookie: x", 16, "key with control characters");
+    t_key("a\nb", 3, "key with control characters");
+    t_key("\tb", 2, "key with control characters");
+    t_key("b\x1f", 2, "key with control characters");
+    t_key("b\x7f", 2, "key with control characters");
+    t_key("a\0b", 3, "key with control characters");
+
+    t_key(t_long_key, ART_MAX_KEY, NULL);
+    t_key(t_long_key, ART_MAX_KEY + 1, "key longer than 2048 bytes");
+    t_long_key[0] = '\n';
+    t_key(t_long_key, ART_MAX_KEY, "key with control characters");
+    t_long_key[0] = 'k';
 }
 
 

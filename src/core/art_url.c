@@ -1,0 +1,320 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ *
+ * URL fields: the validity rule, the path "index url" keys on, and whether
+ * a redirect target names the request being answered.
+ */
+
+
+#include <string.h>
+#include <strings.h>
+
+#include "art_url.h"
+
+
+#define ART_URL_NO_PORT  -1          /* absent or empty: the default */
+
+
+static int art_url_authority(const unsigned char *p, size_t len,
+    art_str_t *host, long *port);
+static int art_url_same_host(art_str_t *a, art_str_t *b);
+static int art_url_same_path(const unsigned char *t, size_t tlen,
+    const unsigned char *u, size_t ulen);
+
+
+const char *
+art_url_check(const unsigned char *p, size_t len)
+{
+    size_t          i, n;
+    unsigned char   c;
+
+    if (len > ART_MAX_URL) {
+        return "\"%s\" is longer than " art_value(ART_MAX_URL) " bytes";
+    }
+
+    for (i = 0; i < len; i++) {
+        c = p[i];
+
+        if (c < 0x21 || c > 0x7e || c == '"' || c == '<' || c == '>'
+            || c == '\\' || c == '^' || c == '`' || c == '{' || c == '|'
+            || c == '}')
+        {
+            return "\"%s\" holds a byte not allowed in a URL";
+        }
+    }
+
+    if (len >= 7 && strncasecmp((const char *) p, "http://", 7) == 0) {
+        n = 7;
+
+    } else if (len >= 8 && strncasecmp((const char *) p, "https://", 8) == 0)
+    {
+        n = 8;
+
+    } else {
+        return "\"%s\" is not an absolute http or https URL";
+    }
+
+    /* host: up to '/', '?' or '#', without userinfo and port */
+
+    for (i = n; i < len && p[i] != '/' && p[i] != '?' && p[i] != '#'; i++) {
+        if (p[i] == '@') {
+            n = i + 1;
+        }
+    }
+
+    while (i > n && p[i - 1] >= '0' && p[i - 1] <= '9') {
+        i--;
+    }
+
+    if (i > n && p[i - 1] == ':') {
+        i--;
+    }
+
+    if (i == n) {
+        return "\"%s\" has no host";
+    }
+
+    return NULL;
+}
+
+
+art_str_t
+art_url_path(const unsigned char *p, size_t len)
+{
+    size_t     i;
+    art_str_t  path;
+
+    /* skip "scheme://" and the authority */
+
+    for (i = 0; i < len && p[i] != ':'; i++) { /* void */ }
+    for (i += 3; i < len && p[i] != '/' && p[i] != '?' && p[i] != '#'; i++) {
+        /* void */
+    }
+
+    path.data = p + i;
+
+    for ( /* void */ ; i < len && p[i] != '?' && p[i] != '#'; i++) {
+        /* void */
+    }
+
+    path.len = (p + i) - path.data;
+
+    if (path.len == 0) {
+        path.data = (const unsigned char *) "/";
+        path.len = 1;
+    }
+
+    return path;
+}
+
+
+int
+art_url_is_request(const unsigned char *url, size_t len,
+    const unsigned char *host, size_t host_len, const unsigned char *uri,
+    size_t uri_len)
+{
+    long        port, rport, dport;
+    size_t      i, n, end;
+    art_str_t   thost, rhost;
+
+    if (len >= 7 && strncasecmp((const char *) url, "http://", 7) == 0) {
+        n = 7;
+        dport = 80;
+
+    } else if (len >= 8 && strncasecmp((const char *) url, "https://", 8)
+                           == 0)
+    {
+        n = 8;
+        dport = 443;
+
+    } else {
+        return 0;
+    }
+
+    for (end = n;
+         end < len && url[end] != '/' && url[end] != '?' && url[end] != '#';
+         end++)
+    {
+        /* void */
+    }
+
+    /* userinfo ends at the last '@' of the authority, as browsers read it */
+
+    for (i = end; i > n && url[i - 1] != '@'; i--) { /* void */ }
+
+    if (i > n) {
+        n = i;
+    }
+
+    if (!art_url_authority(url + n, end - n, &thost, &port)) {
+        return 0;
+    }
+
+    /* the fragment stays in the client: what it asks for ends before it */
+
+    for (i = end; i < len && url[i] != '#'; i++) { /* void */ }
+
+    if (!art_url_same_path(url + end, i - end, uri, uri_len)) {
+        return 0;
+    }
+
+    if (host_len == 0) {
+        return 1;
+    }
+
+    if (!art_url_authority(host, host_len, &rhost, &rport)) {
+        return 0;
+    }
+
+    if (!art_url_same_host(&thost, &rhost)) {
+        return 0;
+    }
+
+    /*
+     * The scheme is ignored on purpose: behind a TLS offloader the request
+     * arrives here over http while the client asked for https (or the
+     * other way round), so the URL's scheme says nothing about this
+     * request, and a redirect from "http://h/a" to "https://h/a" would
+     * bring the client back here forever.  For the same reason a request
+     * without a port, or with ":80" or ":443", may have been asked on 80 or
+     * on 443: a URL on either port names it.
+     */
+
+    if (port == ART_URL_NO_PORT) {
+        port = dport;
+    }
+
+    if (rport == ART_URL_NO_PORT || rport == 80 || rport == 443) {
+        return port == 80 || port == 443;
+    }
+
+    return port == rport;
+}
+
+
+/*
+ * Splits HOST[:PORT] (the host an IPv6 literal in brackets, or a name or
+ * IPv4 address without ':'); drops a trailing dot of a name, as it names
+ * the same host.  0 when it is no authority a browser would follow.
+ */
+
+static int
+art_url_authority(const unsigned char *p, size_t len, art_str_t *host,
+    long *port)
+{
+    size_t  i;
+
+    *port = ART_URL_NO_PORT;
+
+    if (len > 0 && p[0] == '[') {
+        for (i = 1; i < len && p[i] != ']'; i++) { /* void */ }
+
+        if (i == len) {
+            return 0;
+        }
+
+        i++;
+
+        if (i < len && p[i] != ':') {
+            return 0;
+        }
+
+        host->data = p;
+        host->len = i;
+
+    } else {
+        for (i = 0; i < len && p[i] != ':'; i++) { /* void */ }
+
+        host->data = p;
+        host->len = i;
+
+        if (host->len > 0 && p[host->len - 1] == '.') {
+            host->len--;
+        }
+    }
+
+    if (i == len || i + 1 == len) {
+        return 1;
+    }
+
+    *port = 0;
+
+    for (i++; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return 0;
+        }
+
+        *port = *port * 10 + (p[i] - '0');
+
+        if (*port > 65535) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* ASCII case-insensitive, by length: a NUL byte ends nothing */
+
+static int
+art_url_same_host(art_str_t *a, art_str_t *b)
+{
+    size_t         i;
+    unsigned char  c, d;
+
+    if (a->len != b->len) {
+        return 0;
+    }
+
+    for (i = 0; i < a->len; i++) {
+        c = a->data[i];
+        d = b->data[i];
+
+        c = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        d = (d >= 'A' && d <= 'Z') ? d + 32 : d;
+
+        if (c != d) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The URL's path and query against the request's, as written.  An empty
+ * path is "/" (RFC 9110, 4.2.3): "http://h" and "http://h?q" are asked for
+ * as "/" and "/?q".
+ */
+
+static int
+art_url_same_path(const unsigned char *t, size_t tlen,
+    const unsigned char *u, size_t ulen)
+{
+    int  troot, uroot;
+
+    troot = (tlen == 0 || t[0] == '?');
+    uroot = (ulen == 0 || u[0] == '?');
+
+    if (troot && !uroot) {
+        if (u[0] != '/') {
+            return 0;
+        }
+
+        u++;
+        ulen--;
+
+    } else if (uroot && !troot) {
+        if (t[0] != '/') {
+            return 0;
+        }
+
+        t++;
+        tlen--;
+    }
+
+    return tlen == ulen && (tlen == 0 || memcmp(t, u, tlen) == 0);
+}

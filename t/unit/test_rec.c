@@ -1,0 +1,205 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ *
+ * Unit tests of art_rec: the packed record (sizes, strings, the rendered
+ * block, an unpublished record), the hash, and the index probe (collisions,
+ * wrap-around, absent keys).  Prints TAP; exits non-zero when a test fails.
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "art_rec.h"
+#include "art_html.h"
+
+
+#define S(s)  { sizeof(s) - 1, (const unsigned char *) s }
+
+
+static void ok(int cond, const char *name);
+static int same(art_str_t s, const char *want);
+static art_rec_t *make(const art_article_t *a, const char *key);
+
+
+static int  n_tests;
+static int  n_failed;
+
+
+int
+main(void)
+{
+    size_t          i, mask, size;
+    art_rec_t      *rec, *recs[40], **index, **slot;
+    art_str_t       key;
+    art_article_t   a, absent;
+    char            name[32];
+
+    /* a record and its strings */
+
+    memset(&a, 0, sizeof(a));
+    a.published = 1;
+    a.field[ART_TITLE] = (art_str_t) S("Title");
+    a.field[ART_WEB_URL] = (art_str_t) S("https://ex.com/a");
+    a.field[ART_SITE_NAME] = (art_str_t) S("Site");
+
+    rec = make(&a, "key-1");
+
+    ok(same(art_rec_str(rec, ART_REC_KEY), "key-1"), "key stored");
+    ok(same(art_rec_str(rec, ART_REC_TITLE), "Title"), "title stored");
+    ok(same(art_rec_str(rec, ART_REC_URL), "https://ex.com/a"), "url stored");
+    ok(same(art_rec_str(rec, ART_REC_SITE_NAME), "Site"), "site stored");
+    ok(art_rec_str(rec, ART_REC_EXCERPT).len == 0, "absent excerpt empty");
+    ok(art_rec_str(rec, ART_REC_AMP_URL).len == 0, "absent amp url empty");
+    ok(art_rec_str(rec, ART_REC_OG).len == art_og_len(&a),
+       "the block is rendered in full");
+    ok(rec->flags == ART_REC_PUBLISHED, "published flag");
+    ok(rec->hash == art_hash((const unsigned char *) "key-1", 5),
+       "hash of the key");
+
+    size = art_rec_size(&a, (art_str_t) S("key-1"));
+    ok(size % 8 == 0, "size aligned to 8");
+    ok(art_rec_total(rec) <= size && art_rec_total(rec) + 8 > size,
+       "total within the aligned size");
+    free(rec);
+
+    /* an article with no field at all: no memcpy of a NULL source */
+
+    memset(&absent, 0, sizeof(absent));
+    absent.published = 1;
+    absent.field[ART_TITLE] = (art_str_t) S("Only a title");
+    rec = make(&absent, "bare");
+    ok(same(art_rec_str(rec, ART_REC_TITLE), "Only a title"), "bare record");
+    free(rec);
+
+    /* unpublished: the key alone */
+
+    a.published = 0;
+    rec = make(&a, "gone");
+    ok(same(art_rec_str(rec, ART_REC_KEY), "gone"), "unpublished: key kept");
+    ok(art_rec_str(rec, ART_REC_TITLE).len == 0
+       && art_rec_str(rec, ART_REC_OG).len == 0, "unpublished: nothing else");
+    ok(rec->flags == 0, "unpublished: no flag");
+    ok(art_rec_size(&a, (art_str_t) S("gone"))
+       == ((sizeof(art_rec_t) + 4 + 7) & ~(size_t) 7), "unpublished: size");
+    free(rec);
+    a.published = 1;
+
+    /* FNV-1a 64 of known inputs */
+
+    ok(art_hash((const unsigned char *) "", 0) == 0xcbf29ce484222325ULL,
+       "hash of the empty key");
+    ok(art_hash((const unsigned char *) "a", 1) == 0xaf63dc4c8601ec8cULL,
+       "hash of \"a\"");
+
+    /* the index: 40 records in 128 slots, all found, the absent not */
+
+    ok(art_index_slots(0) == 2 && art_index_slots(40) == 128
+       && art_index_slots(64) == 128 && art_index_slots(65) == 256,
+       "slots: a power of two, at least twice n");
+
+    mask = art_index_slots(40) - 1;
+    index = calloc(mask + 1, sizeof(art_rec_t *));
+
+    ok(art_index_find(NULL, 0, (const unsigned char *) "x", 1) == NULL,
+       "no index: nothing found");
+
+    for (i = 0; i < 40; i++) {
+        snprintf(name, sizeof(name), "article-%zu", i);
+        recs[i] = make(&a, name);
+        key.data = (const unsigned char *) name;
+        key.len = strlen(name);
+
+        slot = art_index_slot(index, mask, key.data, key.len, recs[i]->hash);
+        if (*slot != NULL) {
+            ok(0, "a new key finds a free slot");
+        }
+
+        *slot = recs[i];
+    }
+
+    for (i = 0; i < 40; i++) {
+        snprintf(name, sizeof(name), "article-%zu", i);
+        rec = art_index_find(index, mask, (const unsigned char *) name,
+                             strlen(name));
+        if (rec != recs[i]) {
+            ok(0, "every key is found");
+            break;
+        }
+    }
+
+    ok(i == 40, "every key is found");
+    ok(art_index_find(index, mask, (const unsigned char *) "article-40", 10)
+       == NULL, "an absent key is not found");
+    ok(art_index_find(index, mask, (const unsigned char *) "article-1", 8)
+       == NULL, "a prefix of a key is not the key");
+
+    /* equal hashes, other keys: a probe compares the keys */
+
+    memset(index, 0, (mask + 1) * sizeof(art_rec_t *));
+    rec = recs[0];
+    slot = art_index_slot(index, mask, (const unsigned char *) "article-0",
+                          9, 7);
+    *slot = rec;
+    slot = art_index_slot(index, mask, (const unsigned char *) "other", 5, 7);
+    ok(*slot == NULL && slot != &index[7 & mask],
+       "an equal hash with another key probes on");
+
+    /* wrap-around at the table's end */
+    memset(index, 0, (mask + 1) * sizeof(art_rec_t *));
+    index[mask] = recs[1];
+    slot = art_index_slot(index, mask, (const unsigned char *) "z", 1, mask);
+    ok(slot == &index[0], "probing wraps around");
+
+    for (i = 0; i < 40; i++) {
+        free(recs[i]);
+    }
+
+    free(index);
+
+    printf("1..%d\n", n_tests);
+
+    return n_failed ? 1 : 0;
+}
+
+
+static art_rec_t *
+make(const art_article_t *a, const char *key)
+{
+    art_str_t   k;
+    art_rec_t  *rec;
+
+    k.data = (const unsigned char *) key;
+    k.len = strlen(key);
+
+    rec = malloc(art_rec_size(a, k));
+    if (rec == NULL) {
+        exit(2);
+    }
+
+    art_rec_fill(rec, a, k);
+
+    return rec;
+}
+
+
+static int
+same(art_str_t s, const char *want)
+{
+    return s.len == strlen(want) && memcmp(s.data, want, s.len) == 0;
+}
+
+
+static void
+ok(int cond, const char *name)
+{
+    n_tests++;
+
+    if (!cond) {
+        n_failed++;
+    }
+
+    printf("%s %d - %s\n", cond ? "ok" : "not ok", n_tests, name);
+}
