@@ -21,7 +21,7 @@
 #include <openssl/sha.h>
 
 #include "art_amp.h"
-#include "art_yaml.h"
+#include "art_url.h"
 
 
 #define ART_PUNY_BASE    36

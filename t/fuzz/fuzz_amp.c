@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "art_amp.h"
-#include "art_yaml.h"
+#include "art_url.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
