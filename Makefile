@@ -46,7 +46,8 @@ $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 
 $(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_CORE) -fsanitize=address,undefined -o $@ $< $(CORE_SRCS) -lyaml -lcrypto
+	$(CC) $(CFLAGS_CORE) -fsanitize=address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $< $(CORE_SRCS) -lyaml -lcrypto
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do \

@@ -41,7 +41,10 @@ typedef struct {
 } art_str_t;
 
 
-/* memory for parsed values comes from the caller: a pool, a slab, malloc */
+/*
+ * memory for parsed values comes from the caller: a pool, a slab, malloc;
+ * it need not be aligned (the module's is ngx_pnalloc)
+ */
 typedef struct {
     void                *(*alloc)(void *data, size_t size);
     void                 *data;

@@ -118,6 +118,7 @@ art_parse(const art_parse_conf_t *cf, const unsigned char *p, size_t len,
     art_article_t *a)
 {
     int                      rc;
+    void                    *mem;
     yaml_mark_t              doc;
     art_yaml_t               y;
     const art_yaml_field_t  *f;
@@ -224,13 +225,17 @@ art_parse(const art_parse_conf_t *cf, const unsigned char *p, size_t len,
     }
 
     if (y.ntopics) {
-        a->topics = cf->alloc.alloc(cf->alloc.data,
-                                    y.ntopics * sizeof(art_str_t));
-        if (a->topics == NULL) {
+        /* the caller's alloc gives bytes (the module's is ngx_pnalloc) */
+        mem = cf->alloc.alloc(cf->alloc.data, y.ntopics * sizeof(art_str_t)
+                                              + _Alignof(art_str_t) - 1);
+        if (mem == NULL) {
             rc = ART_ERROR;
             goto done;
         }
 
+        a->topics = (art_str_t *)
+                        (((uintptr_t) mem + _Alignof(art_str_t) - 1)
+                         & ~(uintptr_t) (_Alignof(art_str_t) - 1));
         memcpy(a->topics, y.topics, y.ntopics * sizeof(art_str_t));
         a->ntopics = y.ntopics;
     }

@@ -186,43 +186,30 @@ ngx_http_article_true(ngx_http_variable_value_t *v)
 }
 
 
-/* never a loop: no redirect to the URL being requested */
+/*
+ * Never a loop: no redirect to a URL that names the request, however it is
+ * spelt.  The request's authority is its Host, or the request line's in
+ * the absolute form.
+ */
 
 static ngx_int_t
 ngx_http_article_is_self(ngx_http_request_t *r, ngx_str_t *target)
 {
-    u_char     *p, *last;
-    size_t      n;
-    ngx_str_t  *host;
+    u_char  *host;
+    size_t   host_len;
 
-    p = target->data;
-    last = p + target->len;
+    host = NULL;
+    host_len = 0;
 
-    n = (p[4] == 's' || p[4] == 'S') ? 8 : 7;     /* "https://", "http://" */
-    p += n;
+    if (r->host_start != NULL && r->uri_start > r->host_start) {
+        host = r->host_start;
+        host_len = r->uri_start - r->host_start;
 
-    host = &r->headers_in.server;
-
-    if ((size_t) (last - p) < host->len
-        || ngx_strncasecmp(p, host->data, host->len) != 0)
-    {
-        return 0;
+    } else if (r->headers_in.host != NULL) {
+        host = r->headers_in.host->value.data;
+        host_len = r->headers_in.host->value.len;
     }
 
-    p += host->len;
-
-    /* an explicit port in the target is compared as written */
-    if (r->headers_in.host != NULL) {
-        n = r->headers_in.host->value.len;
-
-        if (n > host->len && (size_t) (last - p) >= n - host->len
-            && ngx_strncmp(p, r->headers_in.host->value.data + host->len,
-                           n - host->len) == 0)
-        {
-            p += n - host->len;
-        }
-    }
-
-    return (size_t) (last - p) == r->unparsed_uri.len
-           && ngx_strncmp(p, r->unparsed_uri.data, r->unparsed_uri.len) == 0;
+    return art_url_is_request(target->data, target->len, host, host_len,
+                              r->unparsed_uri.data, r->unparsed_uri.len);
 }

@@ -22,7 +22,6 @@ static ngx_int_t ngx_http_article_resolve(ngx_http_request_t *r,
     ngx_http_article_ctx_t **ctxp);
 static ngx_int_t ngx_http_article_key_waits_for_set(ngx_http_request_t *r,
     ngx_http_article_loc_conf_t *alcf);
-static ngx_int_t ngx_http_article_key_is_valid(ngx_str_t *key);
 static void ngx_http_article_found(ngx_http_request_t *r,
     ngx_http_article_ctx_t *ctx);
 static void ngx_http_article_vary_mark(void *data);
@@ -179,7 +178,7 @@ ngx_http_article_lookup(ngx_http_request_t *r)
         return NULL;
     }
 
-    if (!ngx_http_article_key_is_valid(&ctx->key)) {
+    if (art_key_check(ctx->key.data, ctx->key.len) != NULL) {
         /* no record has such a key: Redis is not asked, nothing echoed */
         ctx->key.len = 0;
         goto count;
@@ -249,27 +248,6 @@ ngx_http_article_key_waits_for_set(ngx_http_request_t *r,
     }
 
     return 0;
-}
-
-
-/* the key rules of the records: 1..2048 bytes, no control characters */
-
-static ngx_int_t
-ngx_http_article_key_is_valid(ngx_str_t *key)
-{
-    u_char  *p;
-
-    if (key->len == 0 || key->len > 2048) {
-        return 0;
-    }
-
-    for (p = key->data; p < key->data + key->len; p++) {
-        if (*p < 0x20 || *p == 0x7f) {
-            return 0;
-        }
-    }
-
-    return 1;
 }
 
 

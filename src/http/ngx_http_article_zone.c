@@ -340,6 +340,7 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
     size_t                    len, size;
     u_char                   *p;
     ngx_str_t                *path;
+    const char               *problem;
     art_str_t                 key;
     art_rec_t                *rec, **slot;
     art_article_t             a;
@@ -380,9 +381,10 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
         key = a.field[ART_KEY_FIELD];
     }
 
-    if (key.len == 0 || key.len > 2048) {
-        ngx_http_article_problem(ld, a.line, a.col, key.len ? "key longer "
-                                 "than 2048 bytes" : "empty key");
+    problem = art_key_check(key.data, key.len);
+
+    if (problem != NULL) {
+        ngx_http_article_problem(ld, a.line, a.col, "%s", problem);
         sh->skipped_files++;
         return NGX_OK;
     }

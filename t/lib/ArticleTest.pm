@@ -3,8 +3,9 @@ package ArticleTest;
 # Our small test harness, in the spirit of nginx-tests: a temporary prefix,
 # free loopback ports, real nginx (the module loaded with load_module), a
 # real redis-server when a test asks for one, HTTP without following
-# redirects, and a final check that the error log holds no alert, crit,
-# emerg or sanitizer report.
+# redirects, and a final check (log_problems) that nothing went wrong
+# unseen: no alert, crit or emerg in the error log, no sanitizer or valgrind
+# report and no worker that died, wherever nginx or a worker could write it.
 #
 # Environment:
 #   TEST_NGINX_MODULE    path of ngx_http_article_module.so (required), or
@@ -49,6 +50,12 @@ sub new {
     $self->{nginx} = $ENV{TEST_NGINX_BINARY} || 'nginx';
 
     mkdir "$self->{dir}/logs";
+
+    # sanitizer and valgrind reports of workers, which run as "nobody"
+    # when the tests run as root: in a root-owned 0755 prefix they could
+    # not be created, and the report was lost
+    mkdir "$self->{dir}/reports";
+    chmod 01777, "$self->{dir}/reports";
 
     # workers run as "nobody" when the tests run as root: let them read
     # the prefix and every file and directory a test writes into it
@@ -175,7 +182,7 @@ sub nginx_cmd {
     if ($ENV{TEST_NGINX_VALGRIND}) {
         unshift @cmd, 'valgrind', '-q', '--trace-children=yes',
             '--error-exitcode=0', '--num-callers=30', '--vgdb=no',
-            "--log-file=$self->{dir}/valgrind.%p";
+            "--log-file=$self->{dir}/reports/valgrind.%p";
     }
 
     return @cmd;
@@ -191,30 +198,47 @@ sub env_prefix {
     chomp($asan, $ubsan);
 
     return (LD_PRELOAD => "$asan $ubsan",
-            ASAN_OPTIONS => "detect_leaks=0:log_path=$self->{dir}/asan"
-                . ":abort_on_error=0",
-            UBSAN_OPTIONS => "print_stacktrace=1:log_path=$self->{dir}/ubsan");
+            ASAN_OPTIONS => "detect_leaks=0:abort_on_error=0"
+                . ":log_path=$self->{dir}/reports/asan",
+            UBSAN_OPTIONS => "print_stacktrace=1"
+                . ":log_path=$self->{dir}/reports/ubsan");
+}
+
+# nginx with ARGS: (wait status, what it printed).  The output is also
+# appended to nginx.out for log_problems: until the master points its
+# stderr at the error log, a sanitizer report goes there (and UBSan,
+# loaded beside ASan, writes its reports to stderr whatever its log_path)
+sub nginx_run {
+    my ($self, @args) = @_;
+
+    local %ENV = (%ENV, $self->env_prefix);
+    my @cmd = $self->nginx_cmd(@args);
+    my $out = `@cmd 2>&1`;
+    my $status = $?;
+
+    open my $fh, '>>:raw', "$self->{dir}/nginx.out"
+        or die "$self->{dir}/nginx.out: $!";
+    print $fh join(' ', '# nginx', @args, "exited: wait status $status\n"),
+        $out;
+    close $fh;
+
+    return ($status, $out);
 }
 
 # nginx -t: (exit status, what it printed)
 sub test_config {
     my ($self) = @_;
 
-    local %ENV = (%ENV, $self->env_prefix);
-    my @cmd = $self->nginx_cmd('-t');
-    my $out = `@cmd 2>&1`;
+    my ($status, $out) = $self->nginx_run('-t');
 
-    return ($? >> 8, $out);
+    return ($status >> 8, $out);
 }
 
 sub run {
     my ($self, %opts) = @_;
 
-    local %ENV = (%ENV, $self->env_prefix);
-    my @cmd = $self->nginx_cmd();
-
-    my $out = `@cmd 2>&1`;
-    if ($? != 0) {
+    my ($status, $out) = $self->nginx_run();
+    if ($status != 0) {
         return $self if $opts{may_fail};
         diag($out);
         BAIL_OUT("nginx did not start");
@@ -375,29 +399,57 @@ sub redis {
     return $reply;
 }
 
-# what must never be in the log: alert, crit, emerg, sanitizer reports
+# a sanitizer's report, a worker that died, or a sanitizer that could
+# not write its report file
+my $report_re = qr/AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer
+                  |runtime\ error|exited\ on\ signal|exited\ with\ code\ [1-9]
+                  |ERROR:\ Can't\ open\ file/x;
+
+# what must never be seen, without failing: a list of problems, each
+# "where: line".  The error log (the stderr of the master after start-up,
+# so of every worker and of every reload) must hold no alert, crit, emerg
+# and no report; what nginx printed (nginx.out) no report (its emerg lines
+# are copies of the log's); a file in reports/ is a report.  ALLOW, a
+# regex, excuses an alert, crit or emerg line a test expects, never a
+# report.  KILLED, a list of worker pids, excuses only the line that each
+# of them exited on SIGKILL: a test that kills a worker on purpose names
+# it, and any other death is still a problem.
+sub log_problems {
+    my ($self, %opts) = @_;
+
+    my %killed = map { $_ => 1 } @{$opts{killed} || []};
+    my @problems;
+
+    for (split /\n/, $self->error_log) {
+        if (/$report_re/) {
+            push @problems, "error.log: $_"
+                unless /: worker process (\d+) exited on signal 9$/
+                       && $killed{$1};
+        } elsif (/\[(alert|crit|emerg)\]/) {
+            push @problems, "error.log: $_"
+                unless $opts{allow} && /$opts{allow}/;
+        }
+    }
+
+    push @problems, map { "nginx.out: $_" } grep { /$report_re/ }
+        split /\n/, $self->read_file('nginx.out');
+
+    for my $f (sort glob("$self->{dir}/reports/*")) {
+        (my $name = $f) =~ s{^\Q$self->{dir}\E/}{};
+        my $report = $self->read_file($name);
+        push @problems, "$name:\n$report" if $report =~ /\S/;
+    }
+
+    return @problems;
+}
+
 sub check_log {
     my ($self, %opts) = @_;
 
-    my $log = $self->error_log;
-    my @bad = grep { /\[(alert|crit|emerg)\]/ && !($opts{allow}
-                                                   && /$opts{allow}/) }
-              split /\n/, $log;
+    my @problems = $self->log_problems(%opts);
 
-    my @reports;
-    for my $f (glob("$self->{dir}/asan* $self->{dir}/ubsan*")) {
-        push @reports, $f;
-    }
-
-    for my $f (glob("$self->{dir}/valgrind.*")) {
-        open my $fh, '<', $f or next;
-        local $/;
-        my $v = <$fh>;
-        push @reports, "$f:\n$v" if $v =~ /\S/;
-    }
-
-    ok(!@bad && !@reports, 'no alert, crit, emerg or sanitizer report')
-        or diag(join("\n", @bad, map { -f $_ ? `cat $_` : $_ } @reports));
+    ok(!@problems, 'no alert, crit, emerg, sanitizer report or dead worker')
+        or diag(join("\n", @problems));
 }
 
 sub DESTROY {
@@ -456,6 +508,7 @@ sub done {
 
     if (!Test::More->builder->is_passing) {
         diag("error.log:\n" . $self->error_log);
+        diag("nginx.out:\n" . $self->read_file('nginx.out'));
     }
 
     done_testing();
