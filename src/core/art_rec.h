@@ -27,7 +27,15 @@ typedef enum {
     ART_REC_PUBLISHED_TIME,
     ART_REC_SITE_NAME,
     ART_REC_IMAGE,
-    ART_REC_OG,                      /* the tag block, rendered */
+    ART_REC_AMP_CACHE,               /* derived: the Google AMP Cache URL */
+
+    /* the parts of the block, rendered, in the block's order */
+    ART_REC_OG,                      /* og: and article: lines */
+    ART_REC_TW_CARD,                 /* twitter:card */
+    ART_REC_TW,                      /* the other twitter: lines */
+    ART_REC_AMPHTML,                 /* <link rel="amphtml"> */
+    ART_REC_CANONICAL,               /* <link rel="canonical"> */
+    ART_REC_JSONLD,                  /* the ld+json script */
     ART_REC_NSTR
 } art_rec_str_e;
 
@@ -35,6 +43,7 @@ typedef enum {
 #define ART_REC_PUBLISHED    0x01
 #define ART_REC_FROM_REDIS   0x02
 #define ART_REC_INVALIDATED  0x04    /* a file record Redis replaces */
+#define ART_REC_ARTICLE      0x08    /* the block has article: lines */
 
 
 typedef struct {
@@ -60,6 +69,10 @@ void art_rec_fill(art_rec_t *rec, const art_article_t *a, art_str_t key);
 size_t art_rec_total(const art_rec_t *rec);
 
 art_str_t art_rec_str(const art_rec_t *rec, art_rec_str_e n);
+
+/* the strings from..to, one after the other: the parts of the OG block */
+art_str_t art_rec_span(const art_rec_t *rec, art_rec_str_e from,
+    art_rec_str_e to);
 
 
 /*

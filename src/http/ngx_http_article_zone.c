@@ -61,6 +61,8 @@ static ngx_int_t ngx_http_article_seen(ngx_http_article_load_t *ld,
 static void *ngx_http_article_alloc(void *data, size_t size);
 static void ngx_http_article_report(void *data, size_t line, size_t col,
     const char *text);
+static void ngx_http_article_amp_cache_check(ngx_http_article_load_t *ld,
+    art_article_t *a);
 static void ngx_http_article_problem(ngx_http_article_load_t *ld,
     size_t line, size_t col, const char *fmt, ...);
 static u_char *ngx_http_article_place(ngx_http_article_load_t *ld,
@@ -391,6 +393,12 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
 
     a.field[ART_KEY_FIELD] = key;
 
+    if (ld->map->amp_cache && a.published && a.field[ART_AMP_URL].len
+        && a.field[ART_CDN_AMP_URL].len == 0)
+    {
+        ngx_http_article_amp_cache_check(ld, &a);
+    }
+
     /* a zone too small has no index: the sizes are only summed */
     slot = NULL;
 
@@ -557,6 +565,29 @@ ngx_http_article_report(void *data, size_t line, size_t col,
 
 
 /* a problem of a file: a line of the log, and one more for "strict" */
+
+/*
+ * article_amp_cache google: a host the cache URL cannot be derived for is
+ * the publisher's to fix, not a problem of the file (never strict)
+ */
+
+static void
+ngx_http_article_amp_cache_check(ngx_http_article_load_t *ld,
+    art_article_t *a)
+{
+    u_char       buf[ART_MAX_URL];
+    const char  *err;
+
+    if (art_amp_cache_url(a->field[ART_AMP_URL].data,
+                          a->field[ART_AMP_URL].len, buf, &err) == 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, ld->log, 0,
+                      "article_map \"%V\": %V:%uz:%uz: no AMP cache URL: "
+                      "\"ampWebUrl\" %s", &ld->map->name,
+                      &ld->paths[ld->file], a->line, a->col, err);
+    }
+}
+
 
 static void
 ngx_http_article_problem(ngx_http_article_load_t *ld, size_t line,

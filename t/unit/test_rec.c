@@ -53,7 +53,7 @@ main(void)
     ok(same(art_rec_str(rec, ART_REC_SITE_NAME), "Site"), "site stored");
     ok(art_rec_str(rec, ART_REC_EXCERPT).len == 0, "absent excerpt empty");
     ok(art_rec_str(rec, ART_REC_AMP_URL).len == 0, "absent amp url empty");
-    ok(art_rec_str(rec, ART_REC_OG).len == art_og_len(&a),
+    ok(art_rec_span(rec, ART_REC_OG, ART_REC_AMPHTML).len == art_og_len(&a),
        "the block is rendered in full");
     ok(rec->flags == ART_REC_PUBLISHED, "published flag");
     ok(rec->hash == art_hash((const unsigned char *) "key-1", 5),
