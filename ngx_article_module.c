@@ -40,6 +40,7 @@ static char *ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_article_head_line(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_article_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_article_init_module(ngx_cycle_t *cycle);
 
 
 static ngx_conf_post_handler_pt  ngx_http_article_zone_post =
@@ -308,7 +309,7 @@ ngx_module_t  ngx_http_article_module = {
     ngx_http_article_commands,             /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_http_article_init_module,          /* init module */
     ngx_http_article_redis_init_process,   /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -968,4 +969,16 @@ ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ngx_http_article_status_handler;
 
     return NGX_CONF_OK;
+}
+
+
+/* at every start and reload: which module the master has mapped */
+
+static ngx_int_t
+ngx_http_article_init_module(ngx_cycle_t *cycle)
+{
+    ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                  "ngx_http_article_module/" NGX_HTTP_ARTICLE_VERSION);
+
+    return NGX_OK;
 }

@@ -6,6 +6,7 @@
  *
  *   article-push [-h host] [-p port] [-s socket] [--prefix P]
  *                [--index file|url|field NAME] FILE...
+ *   article-push --help | --version
  *
  * Every file is parsed with the module's own parser (src/core/art_yaml.c), so a
  * file accepted here is one the module accepts, under the key the module
@@ -29,6 +30,11 @@
 
 #include "art_key.h"
 #include "art_yaml.h"
+
+
+#ifndef ARTICLE_VERSION
+#error "ARTICLE_VERSION comes from the Makefile (debian/changelog)"
+#endif
 
 
 typedef struct {
@@ -115,6 +121,11 @@ main(int argc, char **argv)
 
         if (strcmp(argv[i], "--help") == 0) {
             usage(stdout);
+            return 0;
+        }
+
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("article-push %s\n", ARTICLE_VERSION);
             return 0;
         }
 
@@ -331,6 +342,7 @@ usage(FILE *out)
     fprintf(out,
         "usage: article-push [-h host] [-p port] [-s socket] [--prefix P]\n"
         "                    [--index file|url|field NAME] FILE...\n"
+        "       article-push --help | --version\n"
         "\n"
         "Validates the article files with the module's parser, then SETs\n"
         "each under P + key (default prefix \"article:\", host 127.0.0.1,\n"

@@ -2,7 +2,7 @@
 
 # article_status: the counters are exact.  A known number of hits, misses,
 # redirects, injections and Redis queries is made and read back, as JSON
-# and in Prometheus' text format.
+# and in Prometheus' text format; both name the version of debian/changelog.
 
 use strict;
 use warnings;
@@ -73,6 +73,9 @@ for (1 .. 60) {
 my $s = status(1);
 my $news = $s->{maps}{news};
 
+chomp(my $version = `util/version`);
+is($s->{version}, $version, 'version: the one of debian/changelog');
+
 is($news->{articles}, 2, 'articles: published records from files');
 is($news->{unpublished}, 1, 'unpublished');
 is($news->{skipped_files}, 1, 'skipped_files');
@@ -125,9 +128,12 @@ is($news->{redis}{queries}, 2, 'over-long key: not asked of Redis');
 my $r = $t->get('/status?format=prometheus');
 like($r->{headers}{'content-type'}, qr{^text/plain}, 'prometheus: text/plain');
 
+like($r->{content}, qr/^article_info\{version="\Q$version\E"\} 1$/m,
+     'prometheus: the version');
+
 my %prom;
 for (split /\n/, $r->{content}) {
-    next if /^#/;
+    next if /^#/ || /^article_info\{/;
     /^(article_\w+)\{map="(\w+)"\} (\d+)$/ or fail("sample line: $_");
     $prom{$2}{$1} = $3;
 }

@@ -16,7 +16,7 @@ fi
 . "$src/conf_flags"
 cd "$build/nginx"
 
-stamp="$cc_opt|$ld_opt|$top|$(md5sum < "$top/config")"
+stamp="$cc_opt|$ld_opt|$top|$(cat "$top/config" "$top/debian/changelog" | md5sum)"
 if [ ! -f objs/Makefile ] || [ "$(cat objs/.article-stamp 2>/dev/null)" != "$stamp" ]; then
     ./configure "${NGX_CONF_FLAGS[@]}" \
         --with-cc-opt="-g -O2 -fPIC $cc_opt" --with-ld-opt="$ld_opt" \

@@ -25,6 +25,11 @@
 #include "art_strip.h"
 
 
+#ifndef NGX_HTTP_ARTICLE_VERSION
+#error "NGX_HTTP_ARTICLE_VERSION comes from config (debian/changelog)"
+#endif
+
+
 typedef struct {
     ngx_atomic_t                  lookups;
     ngx_atomic_t                  hits;

@@ -333,7 +333,10 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_inject_t *in,
 
     if (keep > n) {
         /* held + all of b are still a partial match: b is done now */
-        ngx_memcpy(in->held + nheld, b->pos, n);
+        if (n) {
+            ngx_memcpy(in->held + nheld, b->pos, n);
+        }
+
         in->nheld = nheld + n;
         b->pos = b->last;
 
@@ -346,7 +349,11 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_inject_t *in,
         return NGX_ERROR;
     }
 
-    ngx_memcpy(in->held, b->last - keep, keep);
+    /* an empty last buffer may have no memory at all */
+    if (keep) {
+        ngx_memcpy(in->held, b->last - keep, keep);
+    }
+
     in->nheld = keep;
 
     return ngx_http_article_buf(r, b->pos, n - keep, b, ll);

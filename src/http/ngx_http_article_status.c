@@ -171,6 +171,9 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
 }
 
 
+#define NGX_HTTP_ARTICLE_JSON_START                                           \
+    "{\"version\": \"" NGX_HTTP_ARTICLE_VERSION "\", \"maps\": {"
+
 #define NGX_HTTP_ARTICLE_JSON_MAP                                             \
     "\"%V\": {\"articles\": %ui, \"unpublished\": %ui, "                       \
     "\"skipped_files\": %ui, "                                                \
@@ -197,7 +200,7 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
 
     map = maps->elts;
 
-    size = sizeof("{\"maps\": {}}\n");
+    size = sizeof(NGX_HTTP_ARTICLE_JSON_START "}}\n");
 
     for (i = 0; i < maps->nelts; i++) {
         size += sizeof(NGX_HTTP_ARTICLE_JSON_MAP NGX_HTTP_ARTICLE_JSON_REDIS
@@ -210,7 +213,8 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
         return NULL;
     }
 
-    b->last = ngx_cpymem(b->last, "{\"maps\": {", sizeof("{\"maps\": {") - 1);
+    b->last = ngx_cpymem(b->last, NGX_HTTP_ARTICLE_JSON_START,
+                         sizeof(NGX_HTTP_ARTICLE_JSON_START) - 1);
 
     for (i = 0; i < maps->nelts; i++) {
         ngx_http_article_status_read(map[i], &st);
@@ -245,6 +249,11 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
 }
 
 
+#define NGX_HTTP_ARTICLE_PROM_INFO                                            \
+    "# TYPE article_info gauge\n"                                             \
+    "article_info{version=\"" NGX_HTTP_ARTICLE_VERSION "\"} 1\n"
+
+
 static ngx_buf_t *
 ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
 {
@@ -270,17 +279,21 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
         size += map[i]->name.len * 2;
     }
 
-    /* a TYPE line per metric, a sample per map and metric */
+    /* a TYPE line per metric, a sample per map and metric, the version */
     size = (sizeof(ngx_http_article_metrics) / sizeof(m[0]))
            * (sizeof("# TYPE article_ counter\n") + 32
               + maps->nelts * (sizeof("article_{map=\"\"} \n") + 32
                                + NGX_ATOMIC_T_LEN)
-              + size);
+              + size)
+           + sizeof(NGX_HTTP_ARTICLE_PROM_INFO) - 1;
 
     b = ngx_create_temp_buf(r->pool, size);
     if (b == NULL) {
         return NULL;
     }
+
+    b->last = ngx_cpymem(b->last, NGX_HTTP_ARTICLE_PROM_INFO,
+                         sizeof(NGX_HTTP_ARTICLE_PROM_INFO) - 1);
 
     for (m = ngx_http_article_metrics; m->name.len; m++) {
 
