@@ -231,7 +231,7 @@ mkdir -p "$B/cg"
 : > "$B/wrk.log"
 
 cc -O2 -g -Wall -Wextra -Werror -Isrc/core bench/load_bench.c src/core/art_*.c \
-    -lyaml -o "$B/load_bench"
+    -lyaml -lcrypto -o "$B/load_bench"
 
 echo "# ngx_http_article_module benchmarks ($(date -u '+%Y-%m-%d %H:%M UTC'),"\
      "$(nproc) cores, $("$NGINX" -v 2>&1 | sed 's/.*version: //'))"
