@@ -7,8 +7,10 @@
  * single or no quotes), comments, and the raw text of script, style,
  * title, textarea and noscript, in which nothing is a tag.  A tag that may
  * go (meta, link, script while the kinds ask for them) is held from its
- * '<' until it is settled: dropped, or let go as HELD.  Everything else
- * goes on as PASS, pointing into the input: no copy.  Past ART_STRIP_MAX
+ * '<' until it is settled: dropped, or kept.  What is kept goes on as
+ * PASS, pointing into the input, cut only around the elements dropped;
+ * only an element still open at the end of an input buffer is copied, and
+ * told as HELD once kept.  Past ART_STRIP_MAX
  * bytes, or from <body> on, nothing more is removed, and the pass only
  * looks for "</head>".
  */
@@ -56,18 +58,30 @@ enum {
     ((n) == sizeof(lit) - 1 && memcmp(s, lit, sizeof(lit) - 1) == 0)
 
 
-/* the feed's cursor: what is not yet told, and where */
+/* 1: ends a tag or attribute name (white space, '/', '>'); 2: '=' */
+static const unsigned char  art_class[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['/'] = 1,
+    ['>'] = 1, ['='] = 2
+};
+
+
+/*
+ * The feed's cursor.  While holding, the element held is s->hold[0,
+ * s->nhold) (copied from earlier input) followed by [hstart, p) of this
+ * input.  With s->nhold == 0, [span, hstart) is not told yet; with
+ * s->nhold > 0, span == hstart: all before was told.
+ */
 typedef struct {
     art_strip_t          *s;
-    const unsigned char  *span;       /* PASS from here, when not holding */
-    const unsigned char  *hfrom;      /* to hold from here, when holding */
+    const unsigned char  *span;       /* PASS from here */
+    const unsigned char  *hstart;     /* this input's part of the hold */
 } art_cur_t;
 
 
 static int art_hold_begin(art_cur_t *c, const unsigned char *at);
 static int art_hold_sync(art_cur_t *c, const unsigned char *upto);
 static int art_hold_keep(art_cur_t *c, const unsigned char *upto);
-static void art_hold_drop(art_cur_t *c, const unsigned char *upto);
+static int art_hold_drop(art_cur_t *c, const unsigned char *upto);
 static int art_strip_tag_end(art_cur_t *c, const unsigned char *p);
 static unsigned art_strip_meta(const unsigned char *v, size_t n);
 static unsigned art_strip_rel(const unsigned char *v, size_t n);
@@ -92,28 +106,15 @@ art_strip_init(art_strip_t *s, unsigned kinds, art_alloc_t alloc,
 static int
 art_hold_begin(art_cur_t *c, const unsigned char *at)
 {
-    art_strip_t  *s;
-
-    s = c->s;
-
-    if (s->holding) {
-        return ART_OK;
-    }
-
-    if (at > c->span && s->emit(s->data, ART_STRIP_PASS, c->span,
-                                at - c->span) != ART_OK)
-    {
-        return ART_ERROR;
-    }
-
-    s->holding = 1;
-    s->nhold = 0;
-    c->hfrom = at;
+    c->s->holding = 1;
+    c->s->nhold = 0;
+    c->hstart = at;
 
     return ART_OK;
 }
 
 
+/* copies the hold's part in this input, [hstart, upto), into s->hold */
 static int
 art_hold_sync(art_cur_t *c, const unsigned char *upto)
 {
@@ -122,11 +123,17 @@ art_hold_sync(art_cur_t *c, const unsigned char *upto)
     unsigned char  *h;
 
     s = c->s;
-    n = upto - c->hfrom;
 
-    if (n == 0) {
-        return ART_OK;
+    if (s->nhold == 0 && c->hstart > c->span) {
+        /* what comes before the element is told first */
+        if (s->emit(s->data, ART_STRIP_PASS, c->span, c->hstart - c->span)
+            != ART_OK)
+        {
+            return ART_ERROR;
+        }
     }
+
+    n = upto - c->hstart;
 
     if (s->nhold + n > s->hold_size) {
         for (size = s->hold_size ? s->hold_size : 512;
@@ -147,19 +154,25 @@ art_hold_sync(art_cur_t *c, const unsigned char *upto)
         s->hold_size = size;
     }
 
-    memcpy(s->hold + s->nhold, c->hfrom, n);
+    if (n) {
+        memcpy(s->hold + s->nhold, c->hstart, n);
+    }
+
     s->nhold += n;
-    c->hfrom = upto;
+    c->hstart = upto;
+    c->span = upto;
 
     return ART_OK;
 }
 
 
-/* the bytes held, up to upto, go on */
+/* the element held stays: what this input holds of it is in the span */
 static int
 art_hold_keep(art_cur_t *c, const unsigned char *upto)
 {
     art_strip_t  *s;
+
+    (void) upto;
 
     s = c->s;
 
@@ -167,9 +180,30 @@ art_hold_keep(art_cur_t *c, const unsigned char *upto)
         return ART_OK;
     }
 
-    if (art_hold_sync(c, upto) != ART_OK
-        || (s->nhold
-            && s->emit(s->data, ART_STRIP_HELD, s->hold, s->nhold) != ART_OK))
+    if (s->nhold
+        && s->emit(s->data, ART_STRIP_HELD, s->hold, s->nhold) != ART_OK)
+    {
+        return ART_ERROR;
+    }
+
+    s->holding = 0;
+    s->nhold = 0;
+
+    return ART_OK;
+}
+
+
+/* the element held, up to upto, goes */
+static int
+art_hold_drop(art_cur_t *c, const unsigned char *upto)
+{
+    art_strip_t  *s;
+
+    s = c->s;
+
+    if (s->nhold == 0 && c->hstart > c->span
+        && s->emit(s->data, ART_STRIP_PASS, c->span, c->hstart - c->span)
+           != ART_OK)
     {
         return ART_ERROR;
     }
@@ -182,43 +216,20 @@ art_hold_keep(art_cur_t *c, const unsigned char *upto)
 }
 
 
-/* the element held, up to upto, goes */
-static void
-art_hold_drop(art_cur_t *c, const unsigned char *upto)
-{
-    c->s->holding = 0;
-    c->s->nhold = 0;
-    c->span = upto;
-}
-
-
 int
 art_strip_feed(art_strip_t *s, const unsigned char *p,
     const unsigned char *last)
 {
-    size_t                held;
+    size_t                held, dashes;
     art_cur_t             cur;
     unsigned char         ch;
-    const unsigned char  *q;
+    const unsigned char  *q, *r;
 
     cur.s = s;
     cur.span = p;
-    cur.hfrom = p;
+    cur.hstart = p;
 
     while (p < last && !s->done) {
-
-        if (s->holding && (s->cand || s->ld) && !s->gave_up
-            && s->pos > ART_STRIP_MAX)
-        {
-            /* too far into the head: this element stays, and the rest */
-            if (art_hold_keep(&cur, p) != ART_OK) {
-                return ART_ERROR;
-            }
-
-            s->gave_up = 1;
-            s->cand = 0;
-            s->ld = 0;
-        }
 
         switch (s->state) {
 
@@ -257,6 +268,57 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
             s->pos += q + 1 - p;
             p = q + 1;
             s->state = S_TEXT;
+            continue;
+
+        case S_ADQ:
+        case S_ASQ:
+            if (s->attr >= 0 && s->cand) {
+                break;                    /* a value kept: byte by byte */
+            }
+
+            q = memchr(p, (s->state == S_ADQ) ? '"' : '\'', last - p);
+
+            if (q == NULL) {
+                s->pos += last - p;
+                p = last;
+                continue;
+            }
+
+            s->pos += q + 1 - p;
+            p = q + 1;
+            s->attr = -1;
+            s->state = S_ABEFORE;
+            continue;
+
+        case S_COMMENT:
+            /* "-->": a '>' after two dashes, which may lie in earlier input */
+            q = memchr(p, '>', last - p);
+
+            for (r = (q != NULL) ? q : last; r > p && r[-1] == '-'; r--) {
+                /* void */
+            }
+
+            dashes = ((q != NULL) ? q : last) - r;
+
+            if (r == p) {
+                dashes += s->sub;
+            }
+
+            if (q == NULL) {
+                s->sub = dashes;
+                s->pos += last - p;
+                p = last;
+                continue;
+            }
+
+            s->pos += q + 1 - p;
+            p = q + 1;
+
+            if (dashes >= 2) {
+                s->state = S_TEXT;
+            }
+
+            s->sub = 0;
             continue;
 
         case S_RAW:
@@ -329,23 +391,32 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
 
         case S_NAME:
         case S_ENDNAME:
-            if (!(art_ws(ch) || ch == '/' || ch == '>')) {
-                if (s->nname < ART_STRIP_NAME) {
-                    s->name[s->nname] = art_lc(ch);
+            if (!(art_class[ch] & 1)) {
+                for (q = p; p < last && !(art_class[*p] & 1); p++) {
+                    if (s->nname < ART_STRIP_NAME) {
+                        s->name[s->nname] = art_lc(*p);
+                    }
+
+                    s->nname++;
                 }
 
-                s->nname++;
-                break;
+                s->pos += p - q;
+                continue;
             }
 
             if (s->state == S_ENDNAME) {
                 if (art_is(s->name, s->nname, "head")) {
-                    if (s->emit(s->data, ART_STRIP_HEAD, p, 0) != ART_OK
+                    /* the block goes before the "</head" held */
+                    if ((s->nhold == 0 && cur.hstart > cur.span
+                         && s->emit(s->data, ART_STRIP_PASS, cur.span,
+                                    cur.hstart - cur.span) != ART_OK)
+                        || s->emit(s->data, ART_STRIP_HEAD, p, 0) != ART_OK
                         || art_hold_keep(&cur, p) != ART_OK)
                     {
                         return ART_ERROR;
                     }
 
+                    cur.span = cur.hstart;
                     s->done = 1;
                     continue;
                 }
@@ -394,19 +465,6 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
             s->state = S_BOGUS;
             continue;
 
-        case S_COMMENT:
-            if (ch == '-') {
-                s->sub++;
-
-            } else if (ch == '>' && s->sub >= 2) {
-                s->state = S_TEXT;
-
-            } else {
-                s->sub = 0;
-            }
-
-            break;
-
         case S_ABEFORE:
         case S_AAFTER:
             if (art_ws(ch) || ch == '/') {
@@ -439,23 +497,27 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
             break;
 
         case S_ANAME:
-            if (art_ws(ch) || ch == '/' || ch == '>' || ch == '=') {
-                art_strip_attr_name(s);
-                s->state = (ch == '=') ? S_ABVAL : S_AAFTER;
+            if (!art_class[ch]) {
+                for (q = p; p < last && !art_class[*p]; p++) {
+                    if (s->naname < ART_STRIP_NAME) {
+                        s->aname[s->naname] = art_lc(*p);
+                    }
 
-                if (ch == '=') {
-                    break;
+                    s->naname++;
                 }
 
+                s->pos += p - q;
                 continue;
             }
 
-            if (s->naname < ART_STRIP_NAME) {
-                s->aname[s->naname] = art_lc(ch);
+            art_strip_attr_name(s);
+            s->state = (ch == '=') ? S_ABVAL : S_AAFTER;
+
+            if (ch == '=') {
+                break;
             }
 
-            s->naname++;
-            break;
+            continue;
 
         case S_ABVAL:
             if (art_ws(ch)) {
@@ -498,11 +560,22 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
             }
 
             if (s->attr >= 0 && s->cand) {
-                if (s->nval[s->attr] < ART_STRIP_VALUE) {
-                    s->val[s->attr][s->nval[s->attr]] = art_lc(ch);
+                for (q = p;
+                     p < last
+                     && !(s->state == S_ADQ ? *p == '"'
+                          : s->state == S_ASQ ? *p == '\''
+                          : (art_ws(*p) || *p == '>'));
+                     p++)
+                {
+                    if (s->nval[s->attr] < ART_STRIP_VALUE) {
+                        s->val[s->attr][s->nval[s->attr]] = art_lc(*p);
+                    }
+
+                    s->nval[s->attr]++;
                 }
 
-                s->nval[s->attr]++;
+                s->pos += p - q;
+                continue;
             }
 
             break;
@@ -530,7 +603,7 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
             }
 
             if (s->ld) {
-                held = s->nhold + (p - cur.hfrom);
+                held = s->nhold + (p - cur.hstart);
                 s->content_end = held - (2 + s->nraw);
             }
 
@@ -553,14 +626,36 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
 
             s->ld = 0;
 
-            if (art_hold_sync(&cur, p) != ART_OK) {
-                return ART_ERROR;
+            if (s->pos > ART_STRIP_MAX) {
+                /* too far into the head: it stays, and all after it */
+                s->gave_up = 1;
+
+                if (art_hold_keep(&cur, p) != ART_OK) {
+                    return ART_ERROR;
+                }
+
+                continue;
             }
 
-            if (art_strip_jsonld_match(s->hold + s->content,
+            /* the script's text: in this input, or all copied */
+            if (s->nhold == 0) {
+                q = cur.hstart;
+
+            } else {
+                if (art_hold_sync(&cur, p) != ART_OK) {
+                    return ART_ERROR;
+                }
+
+                q = s->hold;
+            }
+
+            if (art_strip_jsonld_match(q + s->content,
                                        s->content_end - s->content))
             {
-                art_hold_drop(&cur, p);
+                if (art_hold_drop(&cur, p) != ART_OK) {
+                    return ART_ERROR;
+                }
+
                 continue;
             }
 
@@ -573,6 +668,17 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
 
         s->pos++;
         p++;
+    }
+
+    if (s->holding && (s->cand || s->ld) && s->pos > ART_STRIP_MAX) {
+        /* no element is held past the bound: it stays, and all after it */
+        if (art_hold_keep(&cur, p) != ART_OK) {
+            return ART_ERROR;
+        }
+
+        s->gave_up = 1;
+        s->cand = 0;
+        s->ld = 0;
     }
 
     if (s->holding) {
@@ -704,6 +810,12 @@ art_strip_tag_end(art_cur_t *c, const unsigned char *p)
     s->cand = 0;
     kind = 0;
 
+    if (s->pos > ART_STRIP_MAX) {
+        /* too far into the head: it stays, and all after it */
+        s->gave_up = 1;
+        return art_hold_keep(c, p);
+    }
+
     if (art_is(s->name, s->nname, "meta")) {
         if (s->seen & (1u << A_PROPERTY)) {
             kind |= art_strip_meta(s->val[A_PROPERTY], s->nval[A_PROPERTY]);
@@ -734,19 +846,14 @@ art_strip_tag_end(art_cur_t *c, const unsigned char *p)
 
         if (art_is(v, n, "application/ld+json")) {
             /* held on to its "</script>": its @type decides */
-            if (art_hold_sync(c, p) != ART_OK) {
-                return ART_ERROR;
-            }
-
             s->ld = 1;
-            s->content = s->nhold;
+            s->content = s->nhold + (p - c->hstart);
             return ART_OK;
         }
     }
 
     if (kind & s->kinds) {
-        art_hold_drop(c, p);
-        return ART_OK;
+        return art_hold_drop(c, p);
     }
 
     return art_hold_keep(c, p);
