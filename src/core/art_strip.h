@@ -66,6 +66,7 @@ typedef struct {
     unsigned char         aname[ART_STRIP_NAME];
     size_t                naname;
     unsigned              rawel:1;    /* script, style, title, ... */
+    unsigned              fast:1;     /* the tag may be read in one go */
     unsigned char         name[ART_STRIP_NAME];
     size_t                nname;
     unsigned char         raw[ART_STRIP_NAME];   /* raw text: its end tag */
