@@ -92,7 +92,9 @@ ngx_http_article_filter_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_article_header_filter(ngx_http_request_t *r)
 {
+    u_char                       *p, *block;
     unsigned                      kinds;
+    ngx_uint_t                    i;
     art_alloc_t                   alloc;
     ngx_http_article_ctx_t       *ctx;
     ngx_http_article_inject_t    *in;
@@ -137,6 +139,26 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
 
     if (in->len == 0) {
         return ngx_http_next_header_filter(r);
+    }
+
+    if (in->nseg > 1) {
+        /*
+         * the location's own lines sit between the record's parts: one
+         * buffer of them all costs less than a buffer each (a copy, no
+         * rendering)
+         */
+        block = ngx_pnalloc(r->pool, in->len);
+        if (block == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (p = block, i = 0; i < in->nseg; i++) {
+            p = ngx_cpymem(p, in->seg[i].data, in->seg[i].len);
+        }
+
+        in->seg[0].data = block;
+        in->seg[0].len = in->len;
+        in->nseg = 1;
     }
 
     in->last_busy = &in->busy;
