@@ -12,7 +12,9 @@
  *
  * The block is the location's choice of the parts rendered in the record
  * and of its own lines rendered at configuration (article_robots,
- * article_twitter_site): a few buffers, nothing rendered per request.
+ * article_twitter_site), nothing rendered per request: parts that follow
+ * each other in the record go as they are, and when the location's lines
+ * sit between them, all is copied once into one buffer.
  * With article_og_replace the head goes through art_strip instead, which
  * drops the page's own tags of the kinds the block writes; what it keeps
  * goes on in buffers that point into the input, only a tag being settled
