@@ -262,6 +262,36 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
             s->end_tag = 0;
             s->pos++;
             p++;
+
+            /* a start tag whose name ends in this input: read it now */
+            if (p == last || !art_alpha(*p)) {
+                continue;
+            }
+
+            for (r = p; p < last && !(art_class[*p] & 1); p++) {
+                /* void */
+            }
+
+            if (p == last) {
+                p = r;                    /* the byte-by-byte states */
+                continue;
+            }
+
+            s->nname = p - r;
+
+            for (q = r; q < p && q - r < ART_STRIP_NAME; q++) {
+                s->name[q - r] = art_lc(*q);
+            }
+
+            s->pos += p - r;
+
+            art_strip_name_end(s);
+
+            if (!s->cand && art_hold_keep(&cur, p) != ART_OK) {
+                return ART_ERROR;
+            }
+
+            s->state = S_ABEFORE;
             continue;
 
         case S_BOGUS:
