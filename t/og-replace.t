@@ -196,6 +196,14 @@ $t->write_config(<<'EOF');
             proxy_buffering off;
         }
 
+        location ~ ^/site/(?<id>[^/]+)(?<path>/.*)$ {
+            article news $id;
+            article_twitter_site "@rec";
+            article_og_replace on;
+            proxy_pass http://127.0.0.1:%%PORT_8081%%$path;
+            proxy_buffering off;
+        }
+
         location ~ ^/keep/(?<id>[^/]+)(?<path>/.*)$ {
             article news $id;
             article_og on;
@@ -251,6 +259,12 @@ my $BARE_LD = '<script type="application/ld+json">{"@context":'
 same($r->{content}, stripped([qw(og twitter jsonld)], @TAGS) . $BARE
      . $BARE_LD . "</head>" . $BODY,
      'a record without webUrl, amphtml, article lines: those stay');
+
+$r = $t->get('/site/r/page');
+(my $site_head = $HEAD) =~ s{<meta name="twitter:site" content="\@tpl">}{};
+same($r->{content}, $site_head . qq{<meta name="twitter:site" content="\@rec">\n}
+     . "</head>" . $BODY,
+     'article_twitter_site alone: only the page\'s twitter:site goes');
 
 $r = $t->get('/keep/r/page');
 same($r->{content}, $HEAD . $BLOCK . $LD . "</head>" . $BODY,

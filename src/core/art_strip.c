@@ -828,7 +828,8 @@ art_strip_name_end(art_strip_t *s)
 
     if (art_is(n, len, "meta")) {
         s->cand = (s->kinds
-                   & (ART_STRIP_OG|ART_STRIP_TWITTER|ART_STRIP_ARTICLE)) != 0;
+                   & (ART_STRIP_OG|ART_STRIP_TWITTER|ART_STRIP_ARTICLE
+                      |ART_STRIP_TWSITE)) != 0;
 
     } else if (art_is(n, len, "link")) {
         s->cand = (s->kinds & (ART_STRIP_CANONICAL|ART_STRIP_AMPHTML)) != 0;
@@ -974,7 +975,12 @@ art_strip_meta(const unsigned char *v, size_t n)
     }
 
     if (n >= 8 && memcmp(v, "twitter:", 8) == 0) {
-        return ART_STRIP_TWITTER;
+        while (n && art_ws(v[n - 1])) {
+            n--;
+        }
+
+        return (n == 12 && memcmp(v + 8, "site", 4) == 0)
+               ? ART_STRIP_TWITTER|ART_STRIP_TWSITE : ART_STRIP_TWITTER;
     }
 
     if (n >= 8 && memcmp(v, "article:", 8) == 0) {

@@ -24,6 +24,7 @@
 #define ART_STRIP_CANONICAL  0x08     /* <link rel="canonical"> */
 #define ART_STRIP_AMPHTML    0x10     /* <link rel="amphtml"> */
 #define ART_STRIP_JSONLD     0x20     /* ld+json of a NewsArticle */
+#define ART_STRIP_TWSITE     0x40     /* twitter:site alone */
 
 #define ART_STRIP_MAX        65536    /* bytes of head where tags go */
 #define ART_STRIP_NAME       16

@@ -556,7 +556,8 @@ ngx_http_article_kinds(ngx_http_article_loc_conf_t *alcf, art_rec_t *rec)
     }
 
     if (alcf->twitter_site.len) {
-        kinds |= ART_STRIP_TWITTER;
+        /* without the Open Graph part, only the page's twitter:site */
+        kinds |= ART_STRIP_TWSITE;
     }
 
     if (alcf->canonical && art_rec_str(rec, ART_REC_CANONICAL).len) {

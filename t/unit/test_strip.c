@@ -278,6 +278,13 @@ main(void)
           "<meta property=\"article:c\"></head>",
           "<head><meta property=og:a>@HEAD@</head>");
 
+    strip("twitter:site alone", ART_STRIP_TWSITE,
+          "<head><meta name=twitter:card content=x>"
+          "<meta name=' twitter:site ' content=@a><meta name=twitter:sitex>"
+          "</head>",
+          "<head><meta name=twitter:card content=x>"
+          "<meta name=twitter:sitex>@HEAD@</head>");
+
     strip("canonical only", ART_STRIP_CANONICAL,
           "<head><link rel=canonical href=a><link rel=amphtml href=b>"
           "<link rel='alternate canonical'></head>",
