@@ -81,7 +81,7 @@ run(const uint8_t *data, size_t size, size_t step, size_t cut, out_t *o)
 
     a.alloc = alloc;
     a.data = NULL;
-    art_strip_init(&s, 0x3f, a, emit, o);
+    art_strip_init(&s, (size & 1) ? 0x7f : 0x45, a, emit, o);
 
     for (i = 0; i < size; i += n) {
         n = step ? step : (i < cut ? cut - i : size - i);
