@@ -49,7 +49,7 @@ $(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) \
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_CORE) -DARTICLE_VERSION='"$(VERSION)"' \
 	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ redis/article-push.c \
-	    $(CORE_SRCS) -lyaml -lhiredis -lcrypto
+	    $(CORE_SRCS) -lyaml -lhiredis -lssl -lcrypto
 
 $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"

@@ -25,8 +25,6 @@ static char *ngx_http_article_map_source(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_article_map_index(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_article_map_redis(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 static char *ngx_http_article_check_zone(ngx_conf_t *cf, void *post,
     void *data);
 static char *ngx_http_article_check_timeout(ngx_conf_t *cf, void *post,
@@ -86,9 +84,72 @@ static ngx_command_t  ngx_http_article_map_commands[] = {
 
     { ngx_string("redis"),
       NGX_CONF_TAKE1,
-      ngx_http_article_map_redis,
+      ngx_http_article_redis_addr_slot,
       0,
       0,
+      NULL },
+
+    { ngx_string("redis_auth_file"),
+      NGX_CONF_TAKE1,
+      ngx_http_article_redis_auth_slot,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("redis_db"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_db),
+      NULL },
+
+    { ngx_string("redis_tracking"),
+      NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_tracking),
+      NULL },
+
+    { ngx_string("redis_ssl"),
+      NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_ssl),
+      NULL },
+
+    { ngx_string("redis_ssl_verify"),
+      NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_ssl_verify),
+      NULL },
+
+    { ngx_string("redis_ssl_trusted_certificate"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_ssl_trusted),
+      NULL },
+
+    { ngx_string("redis_ssl_name"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_ssl_name),
+      NULL },
+
+    { ngx_string("redis_ssl_certificate"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_ssl_certificate),
+      NULL },
+
+    { ngx_string("redis_ssl_certificate_key"),
+      NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      0,
+      offsetof(ngx_http_article_map_t, redis_ssl_certificate_key),
       NULL },
 
     { ngx_string("redis_prefix"),
@@ -525,6 +586,10 @@ ngx_http_article_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_article_redis_init_conf(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_article_filter_init(cf);
 }
 
@@ -583,6 +648,10 @@ ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     map->cache_ttl = NGX_CONF_UNSET;
     map->negative_ttl = NGX_CONF_UNSET;
     map->index = NGX_CONF_UNSET_UINT;
+    map->redis_db = NGX_CONF_UNSET;
+    map->redis_tracking = NGX_CONF_UNSET;
+    map->redis_ssl = NGX_CONF_UNSET;
+    map->redis_ssl_verify = NGX_CONF_UNSET;
 
     if (ngx_array_init(&map->sources, cf->pool, 4, sizeof(ngx_str_t))
         != NGX_OK)
@@ -618,6 +687,10 @@ ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (map->redis_prefix.data == NULL) {
         ngx_str_set(&map->redis_prefix, NGX_HTTP_ARTICLE_DEFAULT_PREFIX);
+    }
+
+    if (ngx_http_article_redis_conf(cf, map) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
     }
 
     map->shm_zone = ngx_shared_memory_add(cf, &map->name, map->size,
@@ -761,48 +834,6 @@ ngx_http_article_map_index(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                        "invalid \"index\": file, url or field NAME "
                        "expected");
     return NGX_CONF_ERROR;
-}
-
-
-static char *
-ngx_http_article_map_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_article_map_t  *map = conf;
-
-    ngx_url_t   u;
-    ngx_str_t  *value;
-
-    if (ngx_http_article_has_redis(map)) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (value[1].len > 5 && ngx_strncmp(value[1].data, "unix:", 5) == 0) {
-        map->redis_unix.len = value[1].len - 5;
-        map->redis_unix.data = value[1].data + 5;
-        return NGX_CONF_OK;
-    }
-
-    ngx_memzero(&u, sizeof(ngx_url_t));
-
-    u.url = value[1];
-    u.no_resolve = 0;
-
-    if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0
-        || u.no_port)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid redis address \"%V\"%s%s, "
-                           "host:port or unix:/path expected", &value[1],
-                           u.err ? ": " : "", u.err ? u.err : "");
-        return NGX_CONF_ERROR;
-    }
-
-    /* the first address only: see the README */
-    map->redis_addr = &u.addrs[0];
-
-    return NGX_CONF_OK;
 }
 
 

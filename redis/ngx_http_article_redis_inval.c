@@ -2,67 +2,563 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * Invalidation: the subscriber connection listens on prefix + "invalidate";
- * a message KEY drops that key from the zone, whatever its origin, so the
- * next look-up asks Redis.
+ * Invalidation.  The subscriber connection listens on prefix + "invalidate"
+ * (a message KEY drops that key, whatever its origin) and, with
+ * redis_tracking, on __redis__:invalidate, where Redis itself names every
+ * key under the prefix that is written, deleted or expires: the command
+ * connection asks for it with CLIENT TRACKING ... REDIRECT <the
+ * subscriber's id> BCAST PREFIX <prefix>.  A server that refuses tracking
+ * is logged once; the channel alone is used then.
+ *
+ * Nothing lost: messages are not queued while a connection is down, so
+ * after a reconnect every record from Redis and every remembered absence is
+ * asked again, and the capped stream prefix + "invalidate" that
+ * article-push writes beside its PUBLISH (entries with a field "key") is
+ * replayed from the last entry seen.
+ *
+ * Whatever the subscriber is sent is checked here: anything but a
+ * confirmation of our SUBSCRIBE or a message is an error of that
+ * connection, never an abort.
  */
 
 
 #include "ngx_http_article_redis.h"
 
 
-static void ngx_http_article_redis_message(redisAsyncContext *ac,
-    void *reply, void *privdata);
+#define NGX_HTTP_ARTICLE_TRACKING_CHANNEL  "__redis__:invalidate"
+#define NGX_HTTP_ARTICLE_REPLAY_COUNT      1000
 
 
-ngx_int_t
-ngx_http_article_redis_subscribe(ngx_http_article_redis_t *rd)
+static void ngx_http_article_redis_client_id(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data);
+static void ngx_http_article_redis_track(ngx_http_article_redis_t *rd);
+static void ngx_http_article_redis_tracking(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data);
+static void ngx_http_article_redis_replay(ngx_http_article_redis_t *rd);
+static void ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data);
+static void ngx_http_article_redis_resync(ngx_http_article_redis_t *rd);
+static void ngx_http_article_redis_tracked(ngx_http_article_redis_t *rd,
+    redisReply *keys);
+static void ngx_http_article_redis_invalidate(ngx_http_article_redis_t *rd,
+    u_char *key, size_t len);
+static ngx_int_t ngx_http_article_redis_is(redisReply *reply,
+    const char *str);
+
+
+void
+ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc)
 {
-    if (redisAsyncCommand(rd->sub, ngx_http_article_redis_message, rd,
-                          "SUBSCRIBE %b", rd->channel.data, rd->channel.len)
-        != REDIS_OK)
-    {
-        ngx_cpystrn((u_char *) rd->err, (u_char *) "SUBSCRIBE failed",
-                    sizeof(rd->err));
-        return NGX_ERROR;
+    size_t                     len[3];
+    ngx_uint_t                 n;
+    const char                *argv[3];
+    ngx_http_article_redis_t  *rd;
+
+    rd = rc->rd;
+
+    rd->sub_id = -1;
+    rd->confirmed = 0;
+
+    if (rd->map->redis_tracking && !rd->tracking_off) {
+        argv[0] = "CLIENT";
+        len[0] = 6;
+        argv[1] = "ID";
+        len[1] = 2;
+
+        if (ngx_http_article_rconn_send(rc, 2, argv, len,
+                                        ngx_http_article_redis_client_id,
+                                        NULL)
+            != NGX_OK)
+        {
+            return;
+        }
     }
 
-    return NGX_OK;
+    argv[0] = "SUBSCRIBE";
+    len[0] = 9;
+    argv[1] = (const char *) rd->channel.data;
+    len[1] = rd->channel.len;
+    n = 2;
+
+    if (rd->map->redis_tracking && !rd->tracking_off) {
+        argv[2] = NGX_HTTP_ARTICLE_TRACKING_CHANNEL;
+        len[2] = sizeof(NGX_HTTP_ARTICLE_TRACKING_CHANNEL) - 1;
+        n = 3;
+    }
+
+    rd->channels = n - 1;
+    rc->subscribed = 1;
+
+    (void) ngx_http_article_rconn_send(rc, n, argv, len, NULL, NULL);
 }
 
 
-/* a message on the invalidation channel: ["message", channel, KEY] */
+void
+ngx_http_article_redis_sub_down(ngx_http_article_rconn_t *rc)
+{
+    ngx_http_article_redis_t  *rd;
+
+    rd = rc->rd;
+
+    rc->subscribed = 0;
+    rd->sub_id = -1;
+
+    /* what is published from now on is not seen: resync at the next */
+    if (rd->sub_seen) {
+        rd->resync = 1;
+    }
+}
+
 
 static void
-ngx_http_article_redis_message(redisAsyncContext *ac, void *reply,
-    void *privdata)
+ngx_http_article_redis_client_id(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data)
 {
-    ngx_http_article_redis_t *rd = privdata;
+    ngx_http_article_redis_t  *rd;
 
-    ngx_str_t                    key;
-    redisReply                  *r = reply;
-    ngx_http_article_pending_t  *pd;
+    if (reply == NULL) {
+        return;
+    }
 
-    if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 3
-        || r->element[0]->type != REDIS_REPLY_STRING
-        || ngx_strcmp(r->element[0]->str, "message") != 0
-        || r->element[2]->type != REDIS_REPLY_STRING)
+    rd = rc->rd;
+
+    if (reply->type != REDIS_REPLY_INTEGER) {
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "article_map \"%V\": redis %V refuses CLIENT ID, "
+                      "invalidations come by the channel alone",
+                      &rd->map->name, &rd->address);
+        rd->tracking_off = 1;
+        return;
+    }
+
+    rd->sub_id = reply->integer;
+
+    if (rd->cmd.state == NGX_HTTP_ARTICLE_RCONN_UP) {
+        ngx_http_article_redis_track(rd);
+    }
+}
+
+
+/* the command connection is up: tracking, and what the sub left to do */
+
+void
+ngx_http_article_redis_cmd_ready(ngx_http_article_rconn_t *rc)
+{
+    ngx_http_article_redis_t  *rd;
+
+    rd = rc->rd;
+
+    rd->tracked = 0;
+
+    if (rd->sub_id >= 0) {
+        ngx_http_article_redis_track(rd);
+    }
+
+    if (rd->replay) {
+        ngx_http_article_redis_replay(rd);
+    }
+}
+
+
+static void
+ngx_http_article_redis_track(ngx_http_article_redis_t *rd)
+{
+    u_char                   id[NGX_INT64_LEN];
+    size_t                   len[8];
+    const char              *argv[8];
+    ngx_http_article_map_t  *map;
+
+    map = rd->map;
+
+    if (!map->redis_tracking || rd->tracking_off) {
+        return;
+    }
+
+    argv[0] = "CLIENT";
+    len[0] = 6;
+    argv[1] = "TRACKING";
+    len[1] = 8;
+
+    if (rd->tracked) {
+        /* a new subscriber: the redirect changes, off first */
+        argv[2] = "off";
+        len[2] = 3;
+
+        if (ngx_http_article_rconn_send(&rd->cmd, 3, argv, len,
+                                        ngx_http_article_redis_tracking,
+                                        (void *) "off")
+            != NGX_OK)
+        {
+            return;
+        }
+    }
+
+    argv[2] = "on";
+    len[2] = 2;
+    argv[3] = "REDIRECT";
+    len[3] = 8;
+    argv[4] = (const char *) id;
+    len[4] = ngx_sprintf(id, "%L", rd->sub_id) - id;
+    argv[5] = "BCAST";
+    len[5] = 5;
+    argv[6] = "PREFIX";
+    len[6] = 6;
+    argv[7] = (const char *) map->redis_prefix.data;
+    len[7] = map->redis_prefix.len;
+
+    if (ngx_http_article_rconn_send(&rd->cmd, 8, argv, len,
+                                    ngx_http_article_redis_tracking,
+                                    (void *) "on")
+        != NGX_OK)
     {
         return;
     }
 
-    key.data = (u_char *) r->element[2]->str;
-    key.len = r->element[2]->len;
+    rd->tracked = 1;
+}
+
+
+static void
+ngx_http_article_redis_tracking(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data)
+{
+    ngx_http_article_redis_t  *rd;
+
+    if (reply == NULL) {
+        return;
+    }
+
+    rd = rc->rd;
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        if (!rd->tracking_off) {
+            ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                          "article_map \"%V\": redis %V refuses tracking "
+                          "(%*s), invalidations come by the channel alone",
+                          &rd->map->name, &rd->address,
+                          ngx_min(reply->len, 100), reply->str);
+        }
+
+        rd->tracking_off = 1;
+        rd->tracked = 0;
+        return;
+    }
+
+    if (ngx_strcmp((u_char *) data, "on") == 0) {
+        /* writes while no connection tracked them were not seen */
+        if (rd->track_seen) {
+            ngx_http_article_cache_expire_all(rd->map);
+        }
+
+        rd->track_seen = 1;
+    }
+}
+
+
+/*
+ * What the subscriber is sent: ["subscribe", CHANNEL, N] for our channels,
+ * ["message", prefix + "invalidate", KEY], and ["message",
+ * "__redis__:invalidate", [KEY...] or nil (a flush)].
+ */
+
+void
+ngx_http_article_redis_sub_push(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data)
+{
+    redisReply                *ch, *key;
+    ngx_uint_t                 ours;
+    ngx_http_article_redis_t  *rd;
+
+    rd = rc->rd;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
+        || reply->element[1]->type != REDIS_REPLY_STRING)
+    {
+        goto bad;
+    }
+
+    ch = reply->element[1];
+    key = reply->element[2];
+
+    if ((size_t) ch->len == rd->channel.len
+        && ngx_strncmp(ch->str, rd->channel.data, rd->channel.len) == 0)
+    {
+        ours = 1;
+
+    } else if ((size_t) ch->len
+               == sizeof(NGX_HTTP_ARTICLE_TRACKING_CHANNEL) - 1
+               && ngx_strncmp(ch->str, NGX_HTTP_ARTICLE_TRACKING_CHANNEL,
+                              ch->len) == 0
+               && rd->channels == 2)
+    {
+        ours = 0;
+
+    } else {
+        goto bad;
+    }
+
+    if (ngx_http_article_redis_is(reply->element[0], "subscribe")) {
+        if (++rd->confirmed == rd->channels) {
+            ngx_http_article_rconn_served(rc);
+            ngx_http_article_redis_resync(rd);
+        }
+
+        return;
+    }
+
+    if (!ngx_http_article_redis_is(reply->element[0], "message")) {
+        goto bad;
+    }
+
+    if (ours && key->type == REDIS_REPLY_STRING) {
+        ngx_http_article_redis_invalidate(rd, (u_char *) key->str, key->len);
+        return;
+    }
+
+    if (!ours && key->type == REDIS_REPLY_ARRAY) {
+        ngx_http_article_redis_tracked(rd, key);
+        return;
+    }
+
+    if (!ours && key->type == REDIS_REPLY_NIL) {
+        /* FLUSHALL, FLUSHDB: the records from Redis go, never files */
+        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                      "article_map \"%V\": redis %V was flushed, "
+                      "its records dropped", &rd->map->name, &rd->address);
+        ngx_http_article_cache_flush(rd->map);
+        return;
+    }
+
+bad:
+
+    ngx_http_article_rconn_fail(rc, "SUBSCRIBE",
+                                (u_char *) "a reply that is no message", 26);
+}
+
+
+/* Redis' own invalidations: full keys, the prefix before the article's */
+
+static void
+ngx_http_article_redis_tracked(ngx_http_article_redis_t *rd,
+    redisReply *keys)
+{
+    size_t       plen;
+    ngx_uint_t   i;
+    redisReply  *k;
+
+    plen = rd->map->redis_prefix.len;
+
+    for (i = 0; i < keys->elements; i++) {
+        k = keys->element[i];
+
+        if (k->type != REDIS_REPLY_STRING || (size_t) k->len <= plen
+            || ngx_strncmp(k->str, rd->map->redis_prefix.data, plen) != 0)
+        {
+            continue;
+        }
+
+        ngx_http_article_redis_invalidate(rd, (u_char *) k->str + plen,
+                                          k->len - plen);
+    }
+}
+
+
+/*
+ * The subscription is confirmed.  After a reconnect, whatever came while
+ * it was down is made up for: everything from Redis asked again, and the
+ * stream replayed (by the command connection: a subscriber can do nothing
+ * else).  The first time, the stream's last entry is where replays start.
+ */
+
+static void
+ngx_http_article_redis_resync(ngx_http_article_redis_t *rd)
+{
+    if (rd->resync) {
+        ngx_log_error(NGX_LOG_INFO, rd->log, 0,
+                      "article_map \"%V\": redis %V subscribed again: "
+                      "records from redis are asked again, the stream "
+                      "replayed", &rd->map->name, &rd->address);
+
+        ngx_http_article_cache_expire_all(rd->map);
+        rd->resync = 0;
+    }
+
+    rd->sub_seen = 1;
+    rd->replay = 1;
+
+    if (rd->cmd.state == NGX_HTTP_ARTICLE_RCONN_UP) {
+        ngx_http_article_redis_replay(rd);
+    }
+}
+
+
+static void
+ngx_http_article_redis_replay(ngx_http_article_redis_t *rd)
+{
+    u_char                     count[NGX_INT_T_LEN];
+    size_t                     len[6];
+    const char                *argv[6];
+    ngx_http_article_rconn_t  *rc;
+
+    rc = &rd->cmd;
+    rd->replay = 0;
+
+    if (rd->stream_id_len == 0) {
+        /* where we start: the last entry there is now */
+        argv[0] = "XREVRANGE";
+        len[0] = 9;
+        argv[1] = (const char *) rd->channel.data;
+        len[1] = rd->channel.len;
+        argv[2] = "+";
+        len[2] = 1;
+        argv[3] = "-";
+        len[3] = 1;
+
+    } else {
+        argv[0] = "XRANGE";
+        len[0] = 6;
+        argv[1] = (const char *) rd->channel.data;
+        len[1] = rd->channel.len;
+        argv[2] = (const char *) rd->stream_id;
+        len[2] = rd->stream_id_len;
+        argv[3] = "+";
+        len[3] = 1;
+    }
+
+    argv[4] = "COUNT";
+    len[4] = 5;
+    argv[5] = (const char *) count;
+    len[5] = ngx_sprintf(count, "%d", rd->stream_id_len
+                                      ? NGX_HTTP_ARTICLE_REPLAY_COUNT : 1)
+             - count;
+
+    (void) ngx_http_article_rconn_send(rc, 6, argv, len,
+                                       ngx_http_article_redis_replayed,
+                                       NULL);
+}
+
+
+/* [[ID, [FIELD, VALUE, ...]], ...]: each field "key" is an invalidation */
+
+static void
+ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data)
+{
+    ngx_uint_t                 i, j, n, first;
+    redisReply                *e, *id, *f;
+    ngx_http_article_redis_t  *rd;
+
+    rd = rc->rd;
+
+    if (reply == NULL) {
+        /* the command connection went: its ready replays again */
+        rd->replay = 1;
+        return;
+    }
+
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        /* no stream (a key of another type): nothing to replay */
+        return;
+    }
+
+    first = (rd->stream_id_len == 0);
+    n = 0;
+
+    for (i = 0; i < reply->elements; i++) {
+        e = reply->element[i];
+
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2
+            || e->element[0]->type != REDIS_REPLY_STRING
+            || e->element[1]->type != REDIS_REPLY_ARRAY)
+        {
+            continue;
+        }
+
+        id = e->element[0];
+        f = e->element[1];
+
+        if ((size_t) id->len >= sizeof(rd->stream_id)) {
+            continue;
+        }
+
+        /* XRANGE from the last id seen includes that entry */
+        if ((size_t) id->len == rd->stream_id_len
+            && ngx_strncmp(id->str, rd->stream_id, id->len) == 0)
+        {
+            continue;
+        }
+
+        ngx_memcpy(rd->stream_id, id->str, id->len);
+        rd->stream_id_len = id->len;
+        n++;
+
+        if (first) {
+            continue;
+        }
+
+        for (j = 0; j + 1 < f->elements; j += 2) {
+            if (f->element[j]->type == REDIS_REPLY_STRING
+                && f->element[j]->len == 3
+                && ngx_strncmp(f->element[j]->str, "key", 3) == 0
+                && f->element[j + 1]->type == REDIS_REPLY_STRING)
+            {
+                ngx_http_article_redis_invalidate(rd,
+                                    (u_char *) f->element[j + 1]->str,
+                                    f->element[j + 1]->len);
+            }
+        }
+    }
+
+    if (first && rd->stream_id_len == 0) {
+        /* an empty stream: replays start from its beginning */
+        rd->stream_id[0] = '0';
+        rd->stream_id_len = 1;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "article redis: stream: %ui entries, last %s", n,
+                   rd->stream_id_len ? "seen" : "none");
+
+    /* a full page: there may be more */
+    if (!first && reply->elements == NGX_HTTP_ARTICLE_REPLAY_COUNT) {
+        ngx_http_article_redis_replay(rd);
+    }
+}
+
+
+static ngx_int_t
+ngx_http_article_redis_is(redisReply *reply, const char *str)
+{
+    size_t  len;
+
+    len = ngx_strlen(str);
+
+    return reply->type == REDIS_REPLY_STRING && (size_t) reply->len == len
+           && ngx_strncmp(reply->str, str, len) == 0;
+}
+
+
+/* KEY, without the prefix */
+
+static void
+ngx_http_article_redis_invalidate(ngx_http_article_redis_t *rd, u_char *key,
+    size_t len)
+{
+    ngx_str_t                    k;
+    ngx_http_article_pending_t  *pd;
+
+    k.data = key;
+    k.len = len;
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "article redis invalidate \"%V\"", &key);
+                   "article redis: invalidate \"%V\"", &k);
 
-    ngx_http_article_cache_drop(rd->map, key.data, key.len);
+    ngx_http_article_cache_drop(rd->map, key, len);
 
     /* a GET under way may have been answered before the change */
     pd = (ngx_http_article_pending_t *)
-             ngx_str_rbtree_lookup(&rd->pending, &key,
-                                   ngx_crc32_short(key.data, key.len));
+             ngx_str_rbtree_lookup(&rd->pending, &k,
+                                   ngx_crc32_short(key, len));
     if (pd != NULL) {
         pd->invalidated = 1;
     }

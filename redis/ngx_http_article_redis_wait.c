@@ -19,8 +19,8 @@ typedef struct {
 } ngx_http_article_report_t;
 
 
-static void ngx_http_article_redis_reply(redisAsyncContext *ac, void *reply,
-    void *privdata);
+static void ngx_http_article_redis_reply(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data);
 static art_rec_t *ngx_http_article_redis_parse(ngx_http_article_redis_t *rd,
     ngx_str_t *key, redisReply *reply, ngx_pool_t *pool);
 static void ngx_http_article_redis_report(void *data, size_t line,
@@ -40,7 +40,9 @@ static void ngx_http_article_redis_cleanup(void *data);
 ngx_int_t
 ngx_http_article_redis_get(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx)
 {
+    size_t                        len[2];
     uint32_t                      hash;
+    const char                   *argv[2];
     ngx_pool_cleanup_t           *cln;
     ngx_http_article_map_t       *map;
     ngx_http_article_wait_t      *w;
@@ -52,7 +54,7 @@ ngx_http_article_redis_get(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx)
     map = alcf->map;
     rd = map->redis;
 
-    if (rd == NULL || !rd->cmd_up) {
+    if (rd == NULL || rd->cmd.state != NGX_HTTP_ARTICLE_RCONN_UP) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "article redis: not connected, not asked");
         return NGX_DECLINED;
@@ -71,31 +73,38 @@ ngx_http_article_redis_get(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx)
              ngx_str_rbtree_lookup(&rd->pending, &ctx->key, hash);
 
     if (pd == NULL) {
-        pd = ngx_alloc(sizeof(ngx_http_article_pending_t) + ctx->key.len,
-                       rd->log);
+        /* the key, and Redis' key (prefix + key) before it */
+        pd = ngx_alloc(sizeof(ngx_http_article_pending_t)
+                       + map->redis_prefix.len + ctx->key.len, rd->log);
         if (pd == NULL) {
             return NGX_DECLINED;
         }
 
         pd->sn.str.len = ctx->key.len;
-        pd->sn.str.data = (u_char *) (pd + 1);
+        pd->sn.str.data = ngx_cpymem((u_char *) (pd + 1),
+                                     map->redis_prefix.data,
+                                     map->redis_prefix.len);
         ngx_memcpy(pd->sn.str.data, ctx->key.data, ctx->key.len);
         pd->sn.node.key = hash;
         pd->rd = rd;
         pd->invalidated = 0;
         ngx_queue_init(&pd->waiters);
 
-        if (redisAsyncCommand(rd->cmd, ngx_http_article_redis_reply, pd,
-                              "GET %b%b", map->redis_prefix.data,
-                              map->redis_prefix.len, ctx->key.data,
-                              ctx->key.len)
-            != REDIS_OK)
+        ngx_rbtree_insert(&rd->pending, &pd->sn.node);
+
+        /* the key is an argument, never spliced into a command */
+        argv[0] = "GET";
+        len[0] = 3;
+        argv[1] = (const char *) (pd + 1);
+        len[1] = map->redis_prefix.len + ctx->key.len;
+
+        if (ngx_http_article_rconn_send(&rd->cmd, 2, argv, len,
+                                        ngx_http_article_redis_reply, pd)
+            != NGX_OK)
         {
-            ngx_free(pd);
+            /* failed: its handler has had NULL, pd is gone */
             return NGX_DECLINED;
         }
-
-        ngx_rbtree_insert(&rd->pending, &pd->sn.node);
 
         (void) ngx_atomic_fetch_add(&map->sh->counters.redis_queries, 1);
 
@@ -132,11 +141,14 @@ ngx_http_article_redis_get(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx)
 
 
 static void
-ngx_http_article_redis_reply(redisAsyncContext *ac, void *reply,
-    void *privdata)
+ngx_http_article_redis_reply(ngx_http_article_rconn_t *rc, redisReply *reply,
+    void *data)
 {
-    ngx_http_article_pending_t *pd = privdata;
+    ngx_http_article_pending_t *pd = data;
 
+    u_char                    *err;
+    size_t                     len;
+    ngx_int_t                  unreachable;
     ngx_pool_t                *pool;
     art_rec_t                 *rec, *copy;
     ngx_queue_t               *q;
@@ -149,19 +161,29 @@ ngx_http_article_redis_reply(redisAsyncContext *ac, void *reply,
 
     rec = NULL;
     pool = NULL;
+    unreachable = 0;
+    err = NULL;
+    len = 0;
 
     if (reply == NULL) {
         /* the connection went away: not remembered as missing */
+        unreachable = 1;
         goto wake;
     }
 
-    if (rd->backoff) {
-        /* a server that accepts and then fails keeps backing off */
-        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
-                      "article_map \"%V\": redis answers again",
-                      &rd->map->name);
-        rd->backoff = 0;
+    if (ngx_http_article_rconn_error(reply) == NGX_OK) {
+        /* LOADING, BUSY, MASTERDOWN, NOAUTH...: Redis cannot serve now */
+        unreachable = 1;
+        len = ngx_min(reply->len, 100);
+        err = ngx_alloc(len + 1, rd->log);
+        if (err != NULL) {
+            ngx_memcpy(err, reply->str, len);
+        }
+
+        goto wake;
     }
+
+    ngx_http_article_rconn_served(rc);
 
     pool = ngx_create_pool(4096, rd->log);
     if (pool == NULL) {
@@ -185,7 +207,7 @@ wake:
         w = ngx_queue_data(q, ngx_http_article_wait_t, queue);
         ctx = w->ctx;
 
-        if (reply == NULL && ctx->stale != NULL) {
+        if (unreachable) {
             ctx->rec = ctx->stale;
 
         } else if (rec != NULL && (rec->flags & ART_REC_PUBLISHED)) {
@@ -205,6 +227,12 @@ wake:
     }
 
     ngx_free(pd);
+
+    if (err != NULL) {
+        /* the back-off applies; this connection alone goes */
+        ngx_http_article_rconn_fail(rc, "GET", err, len);
+        ngx_free(err);
+    }
 }
 
 
@@ -225,6 +253,25 @@ ngx_http_article_redis_parse(ngx_http_article_redis_t *rd, ngx_str_t *key,
     map = rd->map;
 
     if (reply->type == REDIS_REPLY_NIL) {
+        return NULL;
+    }
+
+    if (reply->type == NGX_HTTP_ARTICLE_REPLY_TOO_LARGE) {
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "article_map \"%V\": redis %V%V: a value of %L bytes, "
+                      "over the limit of %d bytes", &map->name,
+                      &map->redis_prefix, key, reply->integer, ART_MAX_INPUT);
+        (void) ngx_atomic_fetch_add(&map->sh->counters.redis_errors, 1);
+        return NULL;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "article_map \"%V\": redis %V%V: %*s, not a string",
+                      &map->name,
+                      &map->redis_prefix, key, ngx_min(reply->len, 100),
+                      reply->str);
+        (void) ngx_atomic_fetch_add(&map->sh->counters.redis_errors, 1);
         return NULL;
     }
 
@@ -308,10 +355,6 @@ ngx_http_article_redis_timeout(ngx_event_t *ev)
 {
     ngx_http_article_wait_t *w = ev->data;
 
-    ngx_http_article_redis_t  *rd;
-
-    rd = w->map->redis;
-
     ngx_queue_remove(&w->queue);
     ngx_queue_init(&w->queue);
 
@@ -319,10 +362,7 @@ ngx_http_article_redis_timeout(ngx_event_t *ev)
 
     (void) ngx_atomic_fetch_add(&w->map->sh->counters.redis_timeouts, 1);
 
-    /* a slow Redis: stop asking for a while, the requests go on */
-    if (rd->cmd_up) {
-        ngx_http_article_redis_fail(rd, "GET", "timed out");
-    }
+    /* the connection's own timer backs off from a slow Redis */
 
     ngx_http_article_redis_resume(ev);
 }
@@ -342,6 +382,18 @@ ngx_http_article_redis_resume(ngx_event_t *ev)
     w->request = NULL;
     w->ctx->wait = NULL;
     w->ctx->redis_done = 1;
+
+    if (ngx_http_get_module_ctx(r, ngx_http_article_module) != w->ctx) {
+        /*
+         * the request went elsewhere while it waited (a client that left,
+         * and post_action's internal redirect): only our reference goes
+         */
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                       "article redis: the request moved on");
+        ngx_http_finalize_request(r, NGX_DONE);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
                    "article redis: resumed, %s",

@@ -58,7 +58,7 @@ EOF
 
 $t->start_redis;
 
-my $fake = FakeRedis->new(port => $t->port('fake'), mode => 'silent',
+my $fake = FakeRedis->new(port => $t->port('fake'), mode => 'noget',
                           log => $t->dir . '/fake.log');
 
 $t->run;
@@ -152,12 +152,12 @@ is(title('/a/again'), 'Again', 'redis back: new keys are fetched');
 ok(scalar log_since($mark, qr/\[notice\].*article_map "news": redis answers again/),
    'redis back: logged');
 
-# a Redis that accepts and never answers
+# a Redis that never answers GET
 
 ($bad, $max) = burst(20, 0.1, 1, map { "/f/silent$_" } 1 .. 5);
-is($bad, 0, sprintf('silent redis: 20 answers 200 within 1 s (slowest %.3f s)',
+is($bad, 0, sprintf('noget redis: 20 answers 200 within 1 s (slowest %.3f s)',
                     $max));
-is(title('/f/file1'), 'File One', 'silent redis: file records served');
+is(title('/f/file1'), 'File One', 'noget redis: file records served');
 
 # a client that goes away while its request waits for Redis
 

@@ -134,6 +134,7 @@ like($r->{content}, qr/^article_info\{version="\Q$version\E"\} 1$/m,
 my %prom;
 for (split /\n/, $r->{content}) {
     next if /^#/ || /^article_info\{/;
+    next if /^article_redis_address\{map="\w+",address="[^"]+"\} 1$/;
     /^(article_\w+)\{map="(\w+)"\} (\d+)$/ or fail("sample line: $_");
     $prom{$2}{$1} = $3;
 }

@@ -30,6 +30,9 @@
 #endif
 
 
+#define NGX_HTTP_ARTICLE_SLOTS  64
+
+
 typedef struct {
     ngx_atomic_t                  lookups;
     ngx_atomic_t                  hits;
@@ -40,7 +43,10 @@ typedef struct {
     ngx_atomic_t                  redis_queries;
     ngx_atomic_t                  redis_errors;
     ngx_atomic_t                  redis_timeouts;
-    ngx_atomic_t                  redis_connected;  /* workers connected */
+    ngx_atomic_t                  redis_reconnects;
+    /* ngx_pid of each worker connected, by ngx_worker: a killed worker's
+       successor takes its slot back */
+    ngx_atomic_t                  redis_worker[NGX_HTTP_ARTICLE_SLOTS];
 } ngx_http_article_counters_t;
 
 
@@ -66,9 +72,11 @@ typedef struct {
     /* from Redis, under shpool->mutex */
     ngx_rbtree_t                  rbtree;
     ngx_rbtree_node_t             sentinel;
-    ngx_queue_t                   lru;
+    ngx_queue_t                   lru;          /* records */
+    ngx_queue_t                   negative_lru; /* remembered absences */
     ngx_uint_t                    redis_records;
     ngx_uint_t                    negative;
+    size_t                        negative_size;
 
     ngx_http_article_counters_t   counters;
 } ngx_http_article_sh_t;
@@ -94,6 +102,27 @@ typedef struct {
     ngx_msec_t                    redis_timeout;
     time_t                        cache_ttl;
     time_t                        negative_ttl;
+
+    /* the tier's other settings: redis/ngx_http_article_redis_conf.c */
+    ngx_url_t                    *redis_url;
+    ngx_uint_t                    redis_naddrs; /* redis_addr[0..n-1] */
+    ngx_resolver_t               *redis_resolver;  /* names at reconnects */
+    ngx_msec_t                    redis_resolver_timeout;
+    ngx_str_t                     redis_host;
+    ngx_str_t                     redis_auth_file;
+    ngx_str_t                     redis_user;
+    ngx_str_t                     redis_password;
+    ngx_int_t                     redis_db;
+    ngx_flag_t                    redis_tracking;
+    ngx_flag_t                    redis_ssl;
+    ngx_flag_t                    redis_ssl_verify;
+    ngx_str_t                     redis_ssl_trusted;
+    ngx_str_t                     redis_ssl_name;
+    ngx_str_t                     redis_ssl_certificate;
+    ngx_str_t                     redis_ssl_certificate_key;
+#if (NGX_HTTP_SSL)
+    ngx_ssl_t                    *redis_ssl_ctx;
+#endif
 
     ngx_shm_zone_t               *shm_zone;
     ngx_slab_pool_t              *shpool;
@@ -185,6 +214,8 @@ void ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
     size_t len, art_rec_t *rec, ngx_log_t *log);
 void ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
     size_t len);
+void ngx_http_article_cache_expire_all(ngx_http_article_map_t *map);
+void ngx_http_article_cache_flush(ngx_http_article_map_t *map);
 
 /* ngx_http_article_request.c */
 ngx_int_t ngx_http_article_request_init(ngx_conf_t *cf);
@@ -213,6 +244,16 @@ ngx_int_t ngx_http_article_redis_init_process(ngx_cycle_t *cycle);
 void ngx_http_article_redis_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_article_redis_get(ngx_http_request_t *r,
     ngx_http_article_ctx_t *ctx);
+ngx_uint_t ngx_http_article_redis_connected(ngx_http_article_map_t *map);
+void ngx_http_article_redis_address(ngx_http_article_map_t *map,
+    ngx_str_t *addr);
+char *ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_article_redis_auth_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_article_redis_conf(ngx_conf_t *cf,
+    ngx_http_article_map_t *map);
+ngx_int_t ngx_http_article_redis_init_conf(ngx_conf_t *cf);
 
 
 #endif /* _NGX_HTTP_ARTICLE_H_INCLUDED_ */

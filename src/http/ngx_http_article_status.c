@@ -27,6 +27,8 @@ typedef struct {
     ngx_uint_t                    redis_queries;
     ngx_uint_t                    redis_errors;
     ngx_uint_t                    redis_timeouts;
+    ngx_uint_t                    redis_reconnects;
+    ngx_str_t                     redis_address;
     ngx_uint_t                    redirects;
     ngx_uint_t                    injections;
 } ngx_http_article_stats_t;
@@ -70,6 +72,8 @@ static ngx_http_article_metric_t  ngx_http_article_metrics[] = {
     ngx_http_article_metric("redis_queries", "counter", redis_queries, 1),
     ngx_http_article_metric("redis_errors", "counter", redis_errors, 1),
     ngx_http_article_metric("redis_timeouts", "counter", redis_timeouts, 1),
+    ngx_http_article_metric("redis_reconnects", "counter", redis_reconnects,
+                            1),
     ngx_http_article_metric("redirects", "counter", redirects, 0),
     ngx_http_article_metric("injections", "counter", injections, 0),
     { ngx_null_string, ngx_null_string, 0, 0 }
@@ -162,7 +166,13 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
     st->lookups = c->lookups;
     st->hits = c->hits;
     st->misses = c->misses;
-    st->redis_connected = c->redis_connected;
+    st->redis_reconnects = c->redis_reconnects;
+
+    if (ngx_http_article_has_redis(map)) {
+        st->redis_connected = ngx_http_article_redis_connected(map);
+        ngx_http_article_redis_address(map, &st->redis_address);
+    }
+
     st->redis_queries = c->redis_queries;
     st->redis_errors = c->redis_errors;
     st->redis_timeouts = c->redis_timeouts;
@@ -183,6 +193,7 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
 
 #define NGX_HTTP_ARTICLE_JSON_REDIS                                           \
     "\"redis\": {\"connected\": %s, \"connected_workers\": %ui, "             \
+    "\"address\": \"%V\", \"reconnects\": %ui, "                              \
     "\"queries\": %ui, \"errors\": %ui, \"timeouts\": %ui}, "
 
 #define NGX_HTTP_ARTICLE_JSON_END                                             \
@@ -205,7 +216,8 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
     for (i = 0; i < maps->nelts; i++) {
         size += sizeof(NGX_HTTP_ARTICLE_JSON_MAP NGX_HTTP_ARTICLE_JSON_REDIS
                        NGX_HTTP_ARTICLE_JSON_END ", ")
-                + 22 * NGX_ATOMIC_T_LEN + map[i]->name.len;
+                + 23 * NGX_ATOMIC_T_LEN + map[i]->name.len
+                + NGX_SOCKADDR_STRLEN + 256;
     }
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -235,7 +247,8 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
         if (map[i]->redis_addr != NULL || map[i]->redis_unix.len) {
             b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_REDIS,
                                   st.redis_connected ? "true" : "false",
-                                  st.redis_connected, st.redis_queries,
+                                  st.redis_connected, &st.redis_address,
+                                  st.redis_reconnects, st.redis_queries,
                                   st.redis_errors, st.redis_timeouts);
         }
 
@@ -276,7 +289,9 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
 
     for (i = 0; i < maps->nelts; i++) {
         ngx_http_article_status_read(map[i], &st[i]);
-        size += map[i]->name.len * 2;
+        size += map[i]->name.len * 2 + sizeof("article_redis_address{map=\"\","
+                                              "address=\"\"} 1\n")
+                + NGX_SOCKADDR_STRLEN + 256;
     }
 
     /* a TYPE line per metric, a sample per map and metric, the version */
@@ -312,6 +327,18 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
             b->last = ngx_sprintf(b->last, "article_%V{map=\"%V\"} %ui\n",
                                   &m->name, &map[i]->name, value);
         }
+    }
+
+    b->last = ngx_sprintf(b->last, "# TYPE article_redis_address gauge\n");
+
+    for (i = 0; i < maps->nelts; i++) {
+        if (!ngx_http_article_has_redis(map[i])) {
+            continue;
+        }
+
+        b->last = ngx_sprintf(b->last, "article_redis_address{map=\"%V\","
+                              "address=\"%V\"} 1\n", &map[i]->name,
+                              &st[i].redis_address);
     }
 
     return b;

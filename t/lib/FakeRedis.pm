@@ -9,6 +9,18 @@ package FakeRedis;
 #   greet    greets first with a valid reply ("+OK"), as POP3 does
 #   extra    answers every read with a nil and one reply more
 #
+# or it speaks Redis (PING, AUTH, SELECT, CLIENT, SUBSCRIBE, XRANGE, GET
+# of nil) but for one thing:
+#
+#   noget    never answers GET
+#   slowget  answers GET with a nil 0.3 s later
+#   notrack  refuses CLIENT TRACKING, as a Redis before 6 does
+#   subshort answers SUBSCRIBE with a short array
+#   subint   answers SUBSCRIBE with an array whose first element is a number
+#   unsub    answers SUBSCRIBE, then says "unsubscribe" unasked
+#   script   answers GET with the bytes of the file "reply" names (raw RESP)
+#   huge     answers GET with the head of a 100 MB bulk reply, then 1 MB
+#
 # It counts the connections it accepted in FILE (one line each) when asked:
 #
 #   my $fake = FakeRedis->new(port => $port, mode => 'silent',
@@ -23,12 +35,17 @@ use warnings;
 use IO::Socket::INET;
 use IO::Select;
 use POSIX qw(_exit);
+use Time::HiRes ();
+
+our $Reply;
 
 sub new {
     my ($class, %opts) = @_;
 
     my $port = $opts{port} or die "FakeRedis: no port";
     my $mode = $opts{mode} // 'silent';
+
+    $Reply = $opts{reply};
 
     my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
                                        LocalPort => $port, Listen => 128,
@@ -48,6 +65,82 @@ sub new {
     return bless { pid => $pid, port => $port, log => $opts{log} }, $class;
 }
 
+my %speaks = map { $_ => 1 } qw(noget slowget notrack subshort subint unsub
+                                script huge);
+
+# the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
+sub commands {
+    my ($bufref) = @_;
+
+    my @cmds;
+
+    while ($$bufref =~ /^\*(\d+)\r\n/) {
+        my ($n, $pos) = ($1, length($&));
+        my @args;
+
+        for (1 .. $n) {
+            substr($$bufref, $pos) =~ /^\$(\d+)\r\n/ or return @cmds;
+            my $len = $1;
+            $pos += length($&);
+            return @cmds if length($$bufref) < $pos + $len + 2;
+            push @args, substr($$bufref, $pos, $len);
+            $pos += $len + 2;
+        }
+
+        substr($$bufref, 0, $pos) = '';
+        push @cmds, \@args;
+    }
+
+    return @cmds;
+}
+
+sub bulk { my ($s) = @_; return '$' . length($s) . "\r\n$s\r\n" }
+
+sub answer {
+    my ($mode, $cmd) = @_;
+
+    my $name = uc $cmd->[0];
+
+    return "+PONG\r\n" if $name eq 'PING';
+    return "+OK\r\n" if $name eq 'AUTH' || $name eq 'SELECT';
+    return ":42\r\n" if $name eq 'CLIENT' && uc($cmd->[1]) eq 'ID';
+    return "-ERR unknown subcommand 'TRACKING'\r\n"
+        if $name eq 'CLIENT' && $mode eq 'notrack';
+    return "+OK\r\n" if $name eq 'CLIENT';
+    return "*0\r\n" if $name =~ /^X(REV)?RANGE$/;
+
+    if ($name eq 'SUBSCRIBE') {
+        return "*1\r\n" . bulk('subscribe') if $mode eq 'subshort';
+        return "*3\r\n:1\r\n" . bulk($cmd->[1]) . ":1\r\n"
+            if $mode eq 'subint';
+
+        my $out = '';
+        for my $i (1 .. $#$cmd) {
+            $out .= "*3\r\n" . bulk('subscribe') . bulk($cmd->[$i]) . ":$i\r\n";
+        }
+
+        $out .= "*3\r\n" . bulk('unsubscribe') . bulk($cmd->[1]) . ":0\r\n"
+            if $mode eq 'unsub';
+
+        return $out;
+    }
+
+    if ($name eq 'GET') {
+        return '' if $mode eq 'noget';
+
+        if ($mode eq 'script') {
+            open my $fh, '<:raw', $Reply or return "\$-1\r\n";
+            local $/;
+            my $r = <$fh>;
+            return $r;
+        }
+
+        return "\$100000000\r\n" . ('x' x (1024 * 1024)) if $mode eq 'huge';
+    }
+
+    return "\$-1\r\n";
+}
+
 sub serve {
     my ($listen, $mode, $log) = @_;
 
@@ -56,9 +149,20 @@ sub serve {
 
     my $sel = IO::Select->new($listen);
     my $n = 0;
+    my %in;
+    my @later;      # [time, socket, bytes] for slowget
 
     for (;;) {
-        for my $s ($sel->can_read(1)) {
+        my $now = Time::HiRes::time();
+
+        while (@later && $later[0][0] <= $now) {
+            my $l = shift @later;
+            syswrite($l->[1], $l->[2]) if $sel->exists($l->[1]);
+        }
+
+        my $wait = @later ? $later[0][0] - $now : 1;
+
+        for my $s ($sel->can_read($wait)) {
             if ($s == $listen) {
                 my $c = $listen->accept or next;
                 $n++;
@@ -83,7 +187,25 @@ sub serve {
 
             if (!$got) {
                 $sel->remove($s);
+                delete $in{$s};
                 close $s;
+                next;
+            }
+
+            if ($speaks{$mode}) {
+                $in{$s} .= $buf;
+
+                for my $cmd (commands(\$in{$s})) {
+                    my $out = answer($mode, $cmd);
+
+                    if ($mode eq 'slowget' && uc $cmd->[0] eq 'GET') {
+                        push @later, [Time::HiRes::time() + 0.3, $s, $out];
+                        next;
+                    }
+
+                    syswrite($s, $out) if length $out;
+                }
+
                 next;
             }
 
