@@ -474,6 +474,11 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->robots, prev->robots, "");
     ngx_conf_merge_str_value(conf->twitter_site, prev->twitter_site, "");
 
+    if (conf->jsonld && conf->map != NULL) {
+        /* records keep the script only where something reads it */
+        conf->map->jsonld = 1;
+    }
+
     if (conf->amp_cache && conf->map != NULL) {
         /* the load logs the hosts it cannot derive a cache URL for */
         conf->map->amp_cache = 1;
@@ -573,6 +578,10 @@ static ngx_int_t
 ngx_http_article_init(ngx_conf_t *cf)
 {
     ngx_str_t                      name = ngx_string("http_sec_ch_ua_mobile");
+    ngx_uint_t                     i, j;
+    ngx_http_variable_t           *v;
+    ngx_http_article_map_t       **maps;
+    ngx_http_core_main_conf_t     *cmcf;
     ngx_http_article_main_conf_t  *amcf;
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
@@ -580,6 +589,24 @@ ngx_http_article_init(ngx_conf_t *cf)
     amcf->ch_mobile = ngx_http_get_variable_index(cf, &name);
     if (amcf->ch_mobile == NGX_ERROR) {
         return NGX_ERROR;
+    }
+
+    /* $article_jsonld used anywhere: every map keeps the script */
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+    v = cmcf->variables.elts;
+
+    for (i = 0; i < cmcf->variables.nelts; i++) {
+        if (v[i].name.len == sizeof("article_jsonld") - 1
+            && ngx_strncmp(v[i].name.data, "article_jsonld",
+                           sizeof("article_jsonld") - 1) == 0)
+        {
+            maps = amcf->maps.elts;
+
+            for (j = 0; j < amcf->maps.nelts; j++) {
+                maps[j]->jsonld = 1;
+            }
+        }
     }
 
     if (ngx_http_article_request_init(cf) != NGX_OK) {

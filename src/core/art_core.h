@@ -90,6 +90,7 @@ typedef struct {
     art_author_t         *authors;
     size_t                nauthors;
     unsigned              published:1;
+    unsigned              no_jsonld:1;  /* art_rec: nothing reads it */
     size_t                line;       /* where the document starts */
     size_t                col;
 } art_article_t;

@@ -80,7 +80,11 @@ art_rec_size(const art_article_t *a, art_str_t key)
         size += art_part_len(a, art_rec_parts[i]);
     }
 
-    return art_rec_align(size + art_jsonld_len(a));
+    if (!a->no_jsonld) {
+        size += art_jsonld_len(a);
+    }
+
+    return art_rec_align(size);
 }
 
 
@@ -141,7 +145,9 @@ art_rec_fill(art_rec_t *rec, const art_article_t *a, art_str_t key)
     }
 
     if (a->published) {
-        p = art_jsonld_render(a, p);
+        if (!a->no_jsonld) {
+            p = art_jsonld_render(a, p);
+        }
 
         if (a->field[ART_PUBLISHED_TIME].len || a->field[ART_MODIFIED_TIME].len
             || a->field[ART_CATEGORY].len || a->ntopics || a->nauthors)

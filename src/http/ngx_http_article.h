@@ -95,6 +95,7 @@ typedef struct {
     size_t                        size;
     ngx_flag_t                    strict;
     ngx_flag_t                    amp_cache;    /* some location asks */
+    ngx_flag_t                    jsonld;       /* the script is read */
 
     ngx_addr_t                   *redis_addr;
     ngx_str_t                     redis_unix;

@@ -418,6 +418,7 @@ ngx_http_article_load_file(ngx_http_article_load_t *ld)
         }
     }
 
+    a.no_jsonld = !ld->map->jsonld;
     size = art_rec_size(&a, key);
 
     p = ngx_http_article_place(ld, size);
