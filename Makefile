@@ -57,7 +57,7 @@ $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 $(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CORE) -fsanitize=address,undefined \
-	    -fno-sanitize-recover=undefined -o $@ $< $(CORE_SRCS) -lyaml
+	    -fno-sanitize-recover=undefined -o $@ $< $(CORE_SRCS) -lyaml -lcrypto
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do \
@@ -82,7 +82,7 @@ test-valgrind: deps module
 
 $(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 	@mkdir -p $(dir $@)
-	clang -g -O1 -Isrc/core -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lyaml -lhiredis
+	clang -g -O1 -Isrc/core -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) -lyaml -lhiredis -lcrypto
 
 fuzz: deps
 	@util/deps.sh clang libclang-rt-dev

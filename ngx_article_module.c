@@ -35,6 +35,8 @@ static ngx_int_t ngx_http_article_key_vars(ngx_conf_t *cf,
     ngx_http_article_loc_conf_t *alcf, ngx_str_t *key);
 static char *ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_article_head_line(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_article_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_article_init_module(ngx_cycle_t *cycle);
 static void ngx_http_article_exit_process(ngx_cycle_t *cycle);
@@ -207,6 +209,23 @@ static ngx_conf_enum_t  ngx_http_article_amp_statuses[] = {
 };
 
 
+static ngx_conf_enum_t  ngx_http_article_amp_caches[] = {
+    { ngx_string("off"), NGX_HTTP_ARTICLE_AMP_CACHE_OFF },
+    { ngx_string("google"), NGX_HTTP_ARTICLE_AMP_CACHE_GOOGLE },
+    { ngx_null_string, 0 }
+};
+
+
+/* the per-location lines: rendered here, once, with the value escaped */
+static ngx_str_t  ngx_http_article_robots_line[] = {
+    ngx_string("<meta name=\"robots\" content=\""), ngx_string("\">\n")
+};
+
+static ngx_str_t  ngx_http_article_twitter_site_line[] = {
+    ngx_string("<meta name=\"twitter:site\" content=\""), ngx_string("\">\n")
+};
+
+
 static ngx_str_t  ngx_http_article_default_types[] = {
     ngx_string("text/html"),
     ngx_null_string
@@ -284,6 +303,48 @@ static ngx_command_t  ngx_http_article_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_article_loc_conf_t, og_types_keys),
       &ngx_http_article_default_types[0] },
+
+    { ngx_string("article_jsonld"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, jsonld),
+      NULL },
+
+    { ngx_string("article_canonical"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, canonical),
+      NULL },
+
+    { ngx_string("article_robots"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_article_head_line,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, robots),
+      ngx_http_article_robots_line },
+
+    { ngx_string("article_twitter_site"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_article_head_line,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, twitter_site),
+      ngx_http_article_twitter_site_line },
+
+    { ngx_string("article_og_replace"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, og_replace),
+      NULL },
+
+    { ngx_string("article_amp_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, amp_cache),
+      &ngx_http_article_amp_caches },
 
     { ngx_string("article_status"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
@@ -368,6 +429,8 @@ ngx_http_article_create_loc_conf(ngx_conf_t *cf)
      *     alcf->amp_optout = { 0, NULL };
      *     alcf->og_types = { NULL };
      *     alcf->og_types_keys = NULL;
+     *     alcf->robots = { 0, NULL };
+     *     alcf->twitter_site = { 0, NULL };
      */
 
     alcf->amp = NGX_CONF_UNSET;
@@ -375,6 +438,10 @@ ngx_http_article_create_loc_conf(ngx_conf_t *cf)
     alcf->amp_status = NGX_CONF_UNSET_UINT;
     alcf->amp_tablets = NGX_CONF_UNSET;
     alcf->og = NGX_CONF_UNSET;
+    alcf->jsonld = NGX_CONF_UNSET;
+    alcf->canonical = NGX_CONF_UNSET;
+    alcf->og_replace = NGX_CONF_UNSET;
+    alcf->amp_cache = NGX_CONF_UNSET_UINT;
 
     return alcf;
 }
@@ -407,6 +474,23 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->amp_tablets, prev->amp_tablets, 0);
     ngx_conf_merge_str_value(conf->amp_optout, prev->amp_optout, "noamp");
     ngx_conf_merge_value(conf->og, prev->og, 0);
+    ngx_conf_merge_value(conf->jsonld, prev->jsonld, 0);
+    ngx_conf_merge_value(conf->canonical, prev->canonical, 0);
+    ngx_conf_merge_value(conf->og_replace, prev->og_replace, 0);
+    ngx_conf_merge_uint_value(conf->amp_cache, prev->amp_cache,
+                              NGX_HTTP_ARTICLE_AMP_CACHE_OFF);
+    ngx_conf_merge_str_value(conf->robots, prev->robots, "");
+    ngx_conf_merge_str_value(conf->twitter_site, prev->twitter_site, "");
+
+    if (conf->jsonld && conf->map != NULL) {
+        /* records keep the script only where something reads it */
+        conf->map->jsonld = 1;
+    }
+
+    if (conf->amp_cache && conf->map != NULL) {
+        /* the load logs the hosts it cannot derive a cache URL for */
+        conf->map->amp_cache = 1;
+    }
 
     /* text/html is always in, as with sub_filter_types */
     if (ngx_http_merge_types(cf, &conf->og_types_keys, &conf->og_types,
@@ -447,10 +531,65 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 }
 
 
+/*
+ * article_robots, article_twitter_site: the whole line, escaped, once; a
+ * value with control characters could break the page or a header
+ */
+
+static char *
+ngx_http_article_head_line(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    u_char     *p;
+    ngx_str_t  *line, *value, *parts;
+    ngx_uint_t  i;
+
+    line = (ngx_str_t *) ((u_char *) conf + cmd->offset);
+    parts = cmd->post;
+
+    if (line->data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        return "takes a non-empty value";
+    }
+
+    for (i = 0; i < value[1].len; i++) {
+        if (value[1].data[i] < 0x20 || value[1].data[i] == 0x7f) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid value \"%V\": control characters",
+                               &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    line->len = parts[0].len
+                + art_html_escape_len(value[1].data, value[1].len)
+                + parts[1].len;
+
+    line->data = ngx_pnalloc(cf->pool, line->len);
+    if (line->data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_cpymem(line->data, parts[0].data, parts[0].len);
+    p = art_html_escape(p, value[1].data, value[1].len);
+    ngx_memcpy(p, parts[1].data, parts[1].len);
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_article_init(ngx_conf_t *cf)
 {
     ngx_str_t                      name = ngx_string("http_sec_ch_ua_mobile");
+    ngx_uint_t                     i, j;
+    ngx_http_variable_t           *v;
+    ngx_http_article_map_t       **maps;
+    ngx_http_core_main_conf_t     *cmcf;
     ngx_http_article_main_conf_t  *amcf;
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
@@ -458,6 +597,24 @@ ngx_http_article_init(ngx_conf_t *cf)
     amcf->ch_mobile = ngx_http_get_variable_index(cf, &name);
     if (amcf->ch_mobile == NGX_ERROR) {
         return NGX_ERROR;
+    }
+
+    /* $article_jsonld used anywhere: every map keeps the script */
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+    v = cmcf->variables.elts;
+
+    for (i = 0; i < cmcf->variables.nelts; i++) {
+        if (v[i].name.len == sizeof("article_jsonld") - 1
+            && ngx_strncmp(v[i].name.data, "article_jsonld",
+                           sizeof("article_jsonld") - 1) == 0)
+        {
+            maps = amcf->maps.elts;
+
+            for (j = 0; j < amcf->maps.nelts; j++) {
+                maps[j]->jsonld = 1;
+            }
+        }
     }
 
     if (ngx_http_article_request_init(cf) != NGX_OK) {

@@ -5,7 +5,7 @@
 # building the module.
 #
 # Environment (all optional):
-#   BENCH_SECTIONS   which sections to run (default "1 2 3 4 5 6")
+#   BENCH_SECTIONS   which sections to run (default "1 2 3 4 5 6 7")
 #   BENCH_WRK_SECS   seconds per wrk run (default 5)
 #   BENCH_CG_N       requests per callgrind run (default 200)
 #   BENCH_BIG        size of the big loader corpus (default 100000)
@@ -20,7 +20,7 @@ ROOT=$PWD
 B=$ROOT/build/bench
 MODULE=$ROOT/build/ngx_http_article_module.so
 NGINX=${NGINX:-nginx}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7}
 WRK_SECS=${BENCH_WRK_SECS:-5}
 CG_N=${BENCH_CG_N:-200}
 BIG=${BENCH_BIG:-100000}
@@ -231,7 +231,7 @@ mkdir -p "$B/cg"
 : > "$B/wrk.log"
 
 cc -O2 -g -Wall -Wextra -Werror -Isrc/core bench/load_bench.c src/core/art_*.c \
-    -lyaml -o "$B/load_bench"
+    -lyaml -lcrypto -o "$B/load_bench"
 
 echo "# ngx_http_article_module benchmarks ($(date -u '+%Y-%m-%d %H:%M UTC'),"\
      "$(nproc) cores, $("$NGINX" -v 2>&1 | sed 's/.*version: //'))"
@@ -832,6 +832,135 @@ section6() {
     MODULE=$MODULE NGINX=$NGINX bench/reload.sh "$(corpus "$BIG")"
 }
 
+# ==========================================================================
+# 7. Search and social head: every new line, and article_og_replace
+# ==========================================================================
+
+S7_DIR=$B/head
+S7_PORT=
+S7_STEM=
+
+# the page of section 2 with 20 of the template's own tags in its head
+make_replace_page() {
+    make_page | perl -0pe '
+        my $t = "";
+        for my $i (1 .. 5) {
+            $t .= qq{<meta property="og:title" content="Template $i">\n}
+                . qq{<meta name="twitter:title" content="Template $i">\n}
+                . qq{<meta property="article:tag" content="tpl$i">\n};
+        }
+        $t .= qq{<meta property="og:image" content="https://tpl/x.jpg">\n}
+            . qq{<meta name="twitter:card" content="summary">\n}
+            . qq{<link rel="amphtml" href="https://tpl/amp">\n}
+            . qq{<meta property="og:url" content="https://tpl/">\n}
+            . qq{<meta property="og:type" content="website">\n};
+        s{(<meta charset="utf-8">\n)}{$1$t};'
+}
+
+setup7() {
+    local c
+    c=$(corpus 10000)
+    link_subset "$c" "$S7_DIR/articles" 1 200
+    S7_PORT=$(free_port)
+    S7_STEM=$(stems "$S7_DIR/articles" | head -1)
+    mkdir -p "$S7_DIR/html"
+    make_page > "$S7_DIR/html/page.html"
+    make_replace_page > "$S7_DIR/html/replace.html"
+
+    nginx_conf "$S7_DIR" <<EOF
+    article_map head {
+        source $S7_DIR/articles/*.txt;
+        zone 16m;
+    }
+
+    server {
+        listen 127.0.0.1:$S7_PORT;
+        root $S7_DIR/html;
+        default_type text/html;
+
+        # today's Open Graph block alone
+        location ~ ^/og/(?<aid>[A-Za-z0-9_]+)(?<f>/[a-z]+)\$ {
+            article head \$aid;
+            article_og on;
+            try_files \$f.html =404;
+        }
+
+        # every new line on
+        location ~ ^/all/(?<aid>[A-Za-z0-9_]+)(?<f>/[a-z]+)\$ {
+            article head \$aid;
+            article_og on;
+            article_jsonld on;
+            article_canonical on;
+            article_robots "max-image-preview:large";
+            article_twitter_site "@quantumq";
+            article_amp_cache google;
+            try_files \$f.html =404;
+        }
+
+        # the block, and the page's own tags replaced
+        location ~ ^/rep/(?<aid>[A-Za-z0-9_]+)(?<f>/[a-z]+)\$ {
+            article head \$aid;
+            article_og on;
+            article_og_replace on;
+            try_files \$f.html =404;
+        }
+    }
+EOF
+}
+
+section7() {
+    local base=http://127.0.0.1:$S7_PORT r o a p q ro=0 ra=0 rp=0 rq=0
+    local n0 io ia ip iq
+
+    echo
+    echo "## 7. Search and social head (1 worker; wrk -t1 -c8" \
+         "-d${WRK_SECS}s; the replace page has 20 tags to remove)"
+
+    start_nginx "$S7_DIR" "$S7_PORT" 120
+    echo "article: $S7_STEM"
+    echo "replaced_tags_left: $(curl -s "$base/rep/$S7_STEM/replace" \
+         | grep -c 'Template\|tpl')"
+
+    for r in 1 2; do
+        o=$(wrk_rps "$base/og/$S7_STEM/page")
+        a=$(wrk_rps "$base/all/$S7_STEM/page")
+        p=$(wrk_rps "$base/og/$S7_STEM/replace")
+        q=$(wrk_rps "$base/rep/$S7_STEM/replace")
+        echo "run_$r: og=$o all=$a og_on_replace_page=$p replace=$q" \
+             "requests/s"
+        ro=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$ro" "$o")
+        ra=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$ra" "$a")
+        rp=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$rp" "$p")
+        rq=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$rq" "$q")
+    done
+    stop_nginx "$NGINX_PID"
+
+    echo "ratio_all_lines_vs_og: $(ratio "$ra" "$ro") (goal >= 0.98)"
+    echo "ratio_og_replace_vs_og: $(ratio "$rq" "$rp") (goal >= 0.95)"
+
+    cg_nginx "$S7_DIR" "$S7_PORT" head-base true
+    n0=$CG
+    cg_nginx "$S7_DIR" "$S7_PORT" head-og \
+         curl -s -o /dev/null "$base/og/$S7_STEM/page?n=[1-$CG_N]"
+    io=$CG
+    cg_nginx "$S7_DIR" "$S7_PORT" head-all \
+         curl -s -o /dev/null "$base/all/$S7_STEM/page?n=[1-$CG_N]"
+    ia=$CG
+    cg_nginx "$S7_DIR" "$S7_PORT" head-og-replace-page \
+         curl -s -o /dev/null "$base/og/$S7_STEM/replace?n=[1-$CG_N]"
+    ip=$CG
+    cg_nginx "$S7_DIR" "$S7_PORT" head-replace \
+         curl -s -o /dev/null "$base/rep/$S7_STEM/replace?n=[1-$CG_N]"
+    iq=$CG
+    echo "callgrind ($CG_N requests, keep-alive; baseline $n0 instructions):"
+    echo "  og_instr_per_request: $(( (io - n0) / CG_N ))"
+    echo "  all_instr_per_request: $(( (ia - n0) / CG_N ))"
+    echo "  og_on_replace_page_instr_per_request: $(( (ip - n0) / CG_N ))"
+    echo "  replace_instr_per_request: $(( (iq - n0) / CG_N ))"
+    echo "  ratio_all_vs_og_instr: $(ratio $((ia - n0)) $((io - n0)))"
+    echo "  ratio_replace_vs_og_instr: $(ratio $((iq - n0)) $((ip - n0)))"
+}
+
 for s in $SECTIONS; do
     case $s in
         1) section1 ;;
@@ -840,6 +969,7 @@ for s in $SECTIONS; do
         4) section4 ;;
         5) section5 ;;
         6) section6 ;;
+        7) [ -n "$S7_PORT" ] || setup7; section7 ;;
     esac
 done
 

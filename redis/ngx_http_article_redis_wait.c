@@ -304,6 +304,7 @@ ngx_http_article_redis_parse(ngx_http_article_redis_t *rd, ngx_str_t *key,
     k.data = key->data;
     k.len = key->len;
 
+    a.no_jsonld = !map->jsonld;
     rec = ngx_palloc(pool, art_rec_size(&a, k));
     if (rec == NULL) {
         return NULL;

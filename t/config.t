@@ -76,4 +76,23 @@ is(conf_error('', 'location / { article other $uri; }'),
    'unknown article_map "other" (an article_map must be declared before '
    . 'it is used)', 'article with an unknown map');
 
+# SPEC "Search and social head"
+is(conf_error('', 'location / { article_robots noindex; '
+                  . 'article_robots index; }'),
+   '"article_robots" directive is duplicate', 'article_robots twice');
+like(conf_error('', 'location / { article_twitter_site "a\nb"; }'),
+     qr/\[emerg\] invalid value "a\nb": control characters/,
+     'article_twitter_site with a line end');
+is(conf_error('', 'location / { article_robots ""; }'),
+   '"article_robots" directive takes a non-empty value',
+   'article_robots empty');
+is(conf_error('', 'location / { article_amp_cache bing; }'),
+   'invalid value "bing"', 'article_amp_cache neither off nor google');
+is(conf_error('', 'article_jsonld on; article_canonical on; '
+                  . 'article_og_replace on; article_amp_cache google; '
+                  . 'location / { article_jsonld off; article_robots '
+                  . '"max-image-preview:large"; article_twitter_site '
+                  . '\@x; }'),
+   'ok', 'the new directives at server and location level');
+
 $t->done(no_log_check => 1);

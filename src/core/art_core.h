@@ -29,6 +29,7 @@
 #define ART_MAX_URL      2048        /* bytes of a URL field */
 #define ART_MAX_TOPICS   64          /* topics kept, the rest ignored */
 #define ART_MAX_DEPTH    64          /* nesting levels, the top mapping is 1 */
+#define ART_MAX_AUTHORS  16          /* authors kept, the rest ignored */
 
 #define art_value_helper(n)   #n
 #define art_value(n)          art_value_helper(n)
@@ -67,9 +68,18 @@ typedef enum {
     ART_IMAGE_URL,
     ART_IMAGE_WIDTH,              /* digits only, else absent */
     ART_IMAGE_HEIGHT,
+    ART_IMAGE_ALT,
+    ART_MODIFIED_TIME,
     ART_KEY_FIELD,                /* value of "index field NAME" */
     ART_NFIELDS
 } art_field_e;
+
+
+/* an author: a name, and a URL or len 0 */
+typedef struct {
+    art_str_t             name;
+    art_str_t             url;
+} art_author_t;
 
 
 /* an absent field has len == 0 */
@@ -77,7 +87,10 @@ typedef struct {
     art_str_t             field[ART_NFIELDS];
     art_str_t            *topics;
     size_t                ntopics;
+    art_author_t         *authors;
+    size_t                nauthors;
     unsigned              published:1;
+    unsigned              no_jsonld:1;  /* art_rec: nothing reads it */
     size_t                line;       /* where the document starts */
     size_t                col;
 } art_article_t;

@@ -21,22 +21,31 @@ typedef enum {
 
 #define ART_OG_NONE    -1         /* a constant line, no value */
 #define ART_OG_TOPICS  -2         /* one line per non-empty topic */
+#define ART_OG_AUTHORS -3         /* one line per author: URL, else name */
 
 
 typedef struct {
+    unsigned              part;   /* ART_PART_* */
     art_og_when_e         when;
-    int                   field;  /* art_field_e, ART_OG_NONE, ART_OG_TOPICS */
+    int                   field;  /* art_field_e or ART_OG_* above */
     art_str_t             prefix;
     art_str_t             suffix;
 } art_og_line_t;
 
 
 #define art_og_s(s)  { sizeof(s) - 1, (const unsigned char *) s }
-#define art_og_meta(when, field, attr, name)                                  \
-    { when, field, art_og_s("<meta " attr "=\"" name "\" content=\""),        \
-      art_og_s("\">\n") }
-#define art_og_const(when, text)                                              \
-    { when, ART_OG_NONE, art_og_s(text "\n"), { 0, NULL } }
+#define art_og_meta(part, when, field, attr, name)                            \
+    { part, when, field,                                                      \
+      art_og_s("<meta " attr "=\"" name "\" content=\""), art_og_s("\">\n") }
+#define art_og_const(part, when, text)                                        \
+    { part, when, ART_OG_NONE, art_og_s(text "\n"), { 0, NULL } }
+#define art_og_link(part, field, rel)                                         \
+    { part, ART_OG_ALWAYS, field,                                             \
+      art_og_s("<link rel=\"" rel "\" href=\""), art_og_s("\">\n") }
+
+#define OG   ART_PART_OG
+#define TWC  ART_PART_TW_CARD
+#define TW   ART_PART_TW
 
 
 /*
@@ -45,34 +54,42 @@ typedef struct {
  */
 static const art_og_line_t  art_og_lines[] = {
 
-    art_og_const(ART_OG_ALWAYS,
+    art_og_const(OG, ART_OG_ALWAYS,
                  "<meta property=\"og:type\" content=\"article\">"),
-    art_og_meta(ART_OG_ALWAYS, ART_TITLE, "property", "og:title"),
-    art_og_meta(ART_OG_ALWAYS, ART_EXCERPT, "property", "og:description"),
-    art_og_meta(ART_OG_ALWAYS, ART_WEB_URL, "property", "og:url"),
-    art_og_meta(ART_OG_ALWAYS, ART_SITE_NAME, "property", "og:site_name"),
-    art_og_meta(ART_OG_ALWAYS, ART_IMAGE_URL, "property", "og:image"),
-    art_og_meta(ART_OG_IMAGE, ART_IMAGE_WIDTH, "property", "og:image:width"),
-    art_og_meta(ART_OG_IMAGE, ART_IMAGE_HEIGHT, "property",
+    art_og_meta(OG, ART_OG_ALWAYS, ART_TITLE, "property", "og:title"),
+    art_og_meta(OG, ART_OG_ALWAYS, ART_EXCERPT, "property", "og:description"),
+    art_og_meta(OG, ART_OG_ALWAYS, ART_WEB_URL, "property", "og:url"),
+    art_og_meta(OG, ART_OG_ALWAYS, ART_SITE_NAME, "property", "og:site_name"),
+    art_og_meta(OG, ART_OG_ALWAYS, ART_IMAGE_URL, "property", "og:image"),
+    art_og_meta(OG, ART_OG_IMAGE, ART_IMAGE_WIDTH, "property",
+                "og:image:width"),
+    art_og_meta(OG, ART_OG_IMAGE, ART_IMAGE_HEIGHT, "property",
                 "og:image:height"),
-    art_og_meta(ART_OG_ALWAYS, ART_PUBLISHED_TIME, "property",
+    art_og_meta(OG, ART_OG_IMAGE, ART_IMAGE_ALT, "property", "og:image:alt"),
+    art_og_meta(OG, ART_OG_ALWAYS, ART_PUBLISHED_TIME, "property",
                 "article:published_time"),
-    art_og_meta(ART_OG_ALWAYS, ART_CATEGORY, "property", "article:section"),
-    art_og_meta(ART_OG_ALWAYS, ART_OG_TOPICS, "property", "article:tag"),
-    art_og_const(ART_OG_IMAGE,
+    art_og_meta(OG, ART_OG_ALWAYS, ART_MODIFIED_TIME, "property",
+                "article:modified_time"),
+    art_og_meta(OG, ART_OG_ALWAYS, ART_OG_AUTHORS, "property",
+                "article:author"),
+    art_og_meta(OG, ART_OG_ALWAYS, ART_CATEGORY, "property",
+                "article:section"),
+    art_og_meta(OG, ART_OG_ALWAYS, ART_OG_TOPICS, "property", "article:tag"),
+    art_og_const(TWC, ART_OG_IMAGE,
         "<meta name=\"twitter:card\" content=\"summary_large_image\">"),
-    art_og_const(ART_OG_NO_IMAGE,
+    art_og_const(TWC, ART_OG_NO_IMAGE,
                  "<meta name=\"twitter:card\" content=\"summary\">"),
-    art_og_meta(ART_OG_ALWAYS, ART_TITLE, "name", "twitter:title"),
-    art_og_meta(ART_OG_ALWAYS, ART_EXCERPT, "name", "twitter:description"),
-    art_og_meta(ART_OG_ALWAYS, ART_IMAGE_URL, "name", "twitter:image"),
-
-    { ART_OG_ALWAYS, ART_AMP_URL, art_og_s("<link rel=\"amphtml\" href=\""),
-      art_og_s("\">\n") }
+    art_og_meta(TW, ART_OG_ALWAYS, ART_TITLE, "name", "twitter:title"),
+    art_og_meta(TW, ART_OG_ALWAYS, ART_EXCERPT, "name", "twitter:description"),
+    art_og_meta(TW, ART_OG_ALWAYS, ART_IMAGE_URL, "name", "twitter:image"),
+    art_og_meta(TW, ART_OG_IMAGE, ART_IMAGE_ALT, "name", "twitter:image:alt"),
+    art_og_link(ART_PART_AMPHTML, ART_AMP_URL, "amphtml"),
+    art_og_link(ART_PART_CANONICAL, ART_WEB_URL, "canonical")
 };
 
 
-static size_t art_og_write(const art_article_t *a, unsigned char *dst);
+static size_t art_og_write(const art_article_t *a, unsigned parts,
+    unsigned char *dst);
 static size_t art_og_value(const art_og_line_t *l, const art_str_t *v,
     unsigned char *dst);
 
@@ -148,21 +165,37 @@ art_html_escape(unsigned char *dst, const unsigned char *s, size_t n)
 size_t
 art_og_len(const art_article_t *a)
 {
-    return art_og_write(a, NULL);
+    return art_og_write(a, ART_PARTS_OG, NULL);
 }
 
 
 unsigned char *
 art_og_render(const art_article_t *a, unsigned char *dst)
 {
-    return dst + art_og_write(a, dst);
+    return dst + art_og_write(a, ART_PARTS_OG, dst);
 }
 
 
-/* with dst == NULL only counts */
-static size_t
-art_og_write(const art_article_t *a, unsigned char *dst)
+size_t
+art_part_len(const art_article_t *a, unsigned part)
 {
+    return art_og_write(a, part, NULL);
+}
+
+
+unsigned char *
+art_part_render(const art_article_t *a, unsigned part, unsigned char *dst)
+{
+    return dst + art_og_write(a, part, dst);
+}
+
+
+/* the lines of the parts asked; with dst == NULL only counts */
+static size_t
+art_og_write(const art_article_t *a, unsigned parts, unsigned char *dst)
+{
+    const art_str_t  *v;
+
     size_t                len, i, n;
     unsigned              image;
     const art_og_line_t  *l;
@@ -172,6 +205,10 @@ art_og_write(const art_article_t *a, unsigned char *dst)
 
     for (i = 0; i < sizeof(art_og_lines) / sizeof(art_og_lines[0]); i++) {
         l = &art_og_lines[i];
+
+        if (!(l->part & parts)) {
+            continue;
+        }
 
         if ((l->when == ART_OG_IMAGE && !image)
             || (l->when == ART_OG_NO_IMAGE && image))
@@ -183,6 +220,16 @@ art_og_write(const art_article_t *a, unsigned char *dst)
             for (n = 0; n < a->ntopics; n++) {
                 len += art_og_value(l, &a->topics[n],
                                     dst != NULL ? dst + len : NULL);
+            }
+
+            continue;
+        }
+
+        if (l->field == ART_OG_AUTHORS) {
+            for (n = 0; n < a->nauthors; n++) {
+                v = a->authors[n].url.len ? &a->authors[n].url
+                                          : &a->authors[n].name;
+                len += art_og_value(l, v, dst != NULL ? dst + len : NULL);
             }
 
             continue;

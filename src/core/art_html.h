@@ -28,6 +28,22 @@ size_t art_og_len(const art_article_t *a);
 unsigned char *art_og_render(const art_article_t *a, unsigned char *dst);
 
 
+/*
+ * The block's parts, rendered apart so that a location can choose them
+ * (SPEC.md, "Order inside the block"); ART_PARTS_OG is the block above.
+ */
+#define ART_PART_OG         0x01     /* og: and article: lines */
+#define ART_PART_TW_CARD    0x02     /* twitter:card */
+#define ART_PART_TW         0x04     /* the other twitter: lines */
+#define ART_PART_AMPHTML    0x08     /* <link rel="amphtml"> */
+#define ART_PART_CANONICAL  0x10     /* <link rel="canonical"> */
+#define ART_PARTS_OG        0x0f
+
+size_t art_part_len(const art_article_t *a, unsigned part);
+unsigned char *art_part_render(const art_article_t *a, unsigned part,
+    unsigned char *dst);
+
+
 #define ART_HEAD_LEN  7                         /* strlen("</head>") */
 
 /*

@@ -8,13 +8,15 @@
 
 #include "art_rec.h"
 #include "art_html.h"
+#include "art_jsonld.h"
+#include "art_amp.h"
 
 
 #define art_rec_align(n)  (((n) + 7) & ~(size_t) 7)
 
 
 /* where each stored string comes from in the parsed article */
-static const art_field_e  art_rec_fields[ART_REC_NSTR] = {
+static const art_field_e  art_rec_fields[ART_REC_AMP_CACHE] = {
     ART_KEY_FIELD,                   /* ART_REC_KEY: the key given */
     ART_TITLE,
     ART_EXCERPT,
@@ -23,9 +25,18 @@ static const art_field_e  art_rec_fields[ART_REC_NSTR] = {
     ART_CDN_AMP_URL,
     ART_PUBLISHED_TIME,
     ART_SITE_NAME,
-    ART_IMAGE_URL,
-    ART_NFIELDS                      /* ART_REC_OG: rendered */
+    ART_IMAGE_URL
 };
+
+
+/* the parts rendered from the table of art_html, in the record's order */
+static const unsigned  art_rec_parts[] = {
+    ART_PART_OG, ART_PART_TW_CARD, ART_PART_TW, ART_PART_AMPHTML,
+    ART_PART_CANONICAL
+};
+
+
+static size_t art_rec_amp_cache(const art_article_t *a, unsigned char *out);
 
 
 /* keys are short, and one probe must almost always do */
@@ -49,8 +60,9 @@ art_hash(const unsigned char *key, size_t len)
 size_t
 art_rec_size(const art_article_t *a, art_str_t key)
 {
-    size_t    size;
-    unsigned  i;
+    size_t          size;
+    unsigned        i;
+    unsigned char   cache[ART_MAX_URL];
 
     size = sizeof(art_rec_t) + key.len;
 
@@ -58,11 +70,37 @@ art_rec_size(const art_article_t *a, art_str_t key)
         return art_rec_align(size);
     }
 
-    for (i = ART_REC_TITLE; i < ART_REC_OG; i++) {
+    for (i = ART_REC_TITLE; i < ART_REC_AMP_CACHE; i++) {
         size += a->field[art_rec_fields[i]].len;
     }
 
-    return art_rec_align(size + art_og_len(a));
+    size += art_rec_amp_cache(a, cache);
+
+    for (i = 0; i < sizeof(art_rec_parts) / sizeof(art_rec_parts[0]); i++) {
+        size += art_part_len(a, art_rec_parts[i]);
+    }
+
+    if (!a->no_jsonld) {
+        size += art_jsonld_len(a);
+    }
+
+    return art_rec_align(size);
+}
+
+
+/* the AMP cache URL of a record with ampWebUrl and no cdnAmpWebUrl */
+static size_t
+art_rec_amp_cache(const art_article_t *a, unsigned char *out)
+{
+    const char  *err;
+
+    if (a->field[ART_AMP_URL].len == 0 || a->field[ART_CDN_AMP_URL].len != 0)
+    {
+        return 0;
+    }
+
+    return art_amp_cache_url(a->field[ART_AMP_URL].data,
+                             a->field[ART_AMP_URL].len, out, &err);
 }
 
 
@@ -80,7 +118,7 @@ art_rec_fill(art_rec_t *rec, const art_article_t *a, art_str_t key)
     p = rec->data + key.len;
     rec->end[ART_REC_KEY] = key.len;
 
-    for (i = ART_REC_TITLE; i < ART_REC_OG; i++) {
+    for (i = ART_REC_TITLE; i < ART_REC_AMP_CACHE; i++) {
         s = &a->field[art_rec_fields[i]];
 
         /* an absent field has no data at all: memcpy() must not see it */
@@ -93,10 +131,32 @@ art_rec_fill(art_rec_t *rec, const art_article_t *a, art_str_t key)
     }
 
     if (a->published) {
-        p = art_og_render(a, p);
+        p += art_rec_amp_cache(a, p);
     }
 
-    rec->end[ART_REC_OG] = p - rec->data;
+    rec->end[ART_REC_AMP_CACHE] = p - rec->data;
+
+    for (i = 0; i < sizeof(art_rec_parts) / sizeof(art_rec_parts[0]); i++) {
+        if (a->published) {
+            p = art_part_render(a, art_rec_parts[i], p);
+        }
+
+        rec->end[ART_REC_OG + i] = p - rec->data;
+    }
+
+    if (a->published) {
+        if (!a->no_jsonld) {
+            p = art_jsonld_render(a, p);
+        }
+
+        if (a->field[ART_PUBLISHED_TIME].len || a->field[ART_MODIFIED_TIME].len
+            || a->field[ART_CATEGORY].len || a->ntopics || a->nauthors)
+        {
+            rec->flags |= ART_REC_ARTICLE;
+        }
+    }
+
+    rec->end[ART_REC_JSONLD] = p - rec->data;
 }
 
 
@@ -117,6 +177,21 @@ art_rec_str(const art_rec_t *rec, art_rec_str_e n)
 
     s.data = rec->data + start;
     s.len = rec->end[n] - start;
+
+    return s;
+}
+
+
+art_str_t
+art_rec_span(const art_rec_t *rec, art_rec_str_e from, art_rec_str_e to)
+{
+    uint32_t   start;
+    art_str_t  s;
+
+    start = (from == 0) ? 0 : rec->end[from - 1];
+
+    s.data = rec->data + start;
+    s.len = rec->end[to] - start;
 
     return s;
 }

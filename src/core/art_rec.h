@@ -27,19 +27,28 @@ typedef enum {
     ART_REC_PUBLISHED_TIME,
     ART_REC_SITE_NAME,
     ART_REC_IMAGE,
-    ART_REC_OG,                      /* the tag block, rendered */
+    ART_REC_AMP_CACHE,               /* derived: the Google AMP Cache URL */
+
+    /* the parts of the block, rendered, in the block's order */
+    ART_REC_OG,                      /* og: and article: lines */
+    ART_REC_TW_CARD,                 /* twitter:card */
+    ART_REC_TW,                      /* the other twitter: lines */
+    ART_REC_AMPHTML,                 /* <link rel="amphtml"> */
+    ART_REC_CANONICAL,               /* <link rel="canonical"> */
+    ART_REC_JSONLD,                  /* the ld+json script */
     ART_REC_NSTR
 } art_rec_str_e;
 
 
 #define ART_REC_PUBLISHED    0x01
 #define ART_REC_FROM_REDIS   0x02
+#define ART_REC_ARTICLE      0x08    /* the block has article: lines */
 
 /*
  * Bump when art_rec_fill() writes anything differently: records kept
  * across a reload were made by an older fill only if this is unchanged.
  */
-#define ART_REC_VERSION      1
+#define ART_REC_VERSION      2
 
 
 typedef struct {
@@ -65,6 +74,10 @@ void art_rec_fill(art_rec_t *rec, const art_article_t *a, art_str_t key);
 size_t art_rec_total(const art_rec_t *rec);
 
 art_str_t art_rec_str(const art_rec_t *rec, art_rec_str_e n);
+
+/* the strings from..to, one after the other: the parts of the OG block */
+art_str_t art_rec_span(const art_rec_t *rec, art_rec_str_e from,
+    art_rec_str_e to);
 
 
 /*

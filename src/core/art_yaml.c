@@ -27,7 +27,8 @@ typedef enum {
     ART_PUBLISHED,
     ART_PROVIDER,
     ART_IMAGES,
-    ART_TOPICS
+    ART_TOPICS,
+    ART_AUTHOR
 } art_kind_e;
 
 
@@ -67,6 +68,8 @@ typedef struct {
     art_yaml_field_t      key_field;
     art_str_t             topics[ART_MAX_TOPICS];
     size_t                ntopics;
+    art_author_t          authors[ART_MAX_AUTHORS];
+    size_t                nauthors;
 } art_yaml_t;
 
 
@@ -86,6 +89,11 @@ static int art_yaml_text(art_yaml_t *y, const art_yaml_field_t *f,
 static int art_yaml_provider(art_yaml_t *y, art_str_t *name);
 static int art_yaml_images(art_yaml_t *y, art_str_t *img);
 static int art_yaml_topics(art_yaml_t *y);
+static int art_yaml_authors(art_yaml_t *y);
+static int art_yaml_author(art_yaml_t *y, yaml_mark_t *alias,
+    art_author_t *au);
+static void *art_yaml_array(art_yaml_t *y, void *from, size_t n,
+    size_t size);
 static int art_yaml_is_null(yaml_event_t *ev);
 static int art_yaml_copy(art_yaml_t *y, art_str_t *out);
 static int art_yaml_digits(art_str_t *s);
@@ -104,6 +112,8 @@ static const art_yaml_field_t  art_yaml_fields[] = {
     { "provider",          ART_PROVIDER,  ART_SITE_NAME },
     { "images",            ART_IMAGES,    ART_IMAGE_URL },
     { "topics",            ART_TOPICS,    ART_NFIELDS },
+    { "dateModified",      ART_TEXT,      ART_MODIFIED_TIME },
+    { "author",            ART_AUTHOR,    ART_NFIELDS },
     { NULL,                ART_TEXT,      ART_NFIELDS }
 };
 
@@ -111,6 +121,12 @@ static const art_yaml_field_t  art_yaml_image_url =
     { "images[0].url", ART_URL, ART_IMAGE_URL };
 static const art_yaml_field_t  art_yaml_provider_name =
     { "provider.name", ART_TEXT, ART_SITE_NAME };
+static const art_yaml_field_t  art_yaml_image_alt =
+    { "images[0].alt", ART_TEXT, ART_IMAGE_ALT };
+static const art_yaml_field_t  art_yaml_author_name =
+    { "author", ART_TEXT, ART_NFIELDS };
+static const art_yaml_field_t  art_yaml_author_url =
+    { "author.url", ART_URL, ART_NFIELDS };
 
 
 int
@@ -118,7 +134,6 @@ art_parse(const art_parse_conf_t *cf, const unsigned char *p, size_t len,
     art_article_t *a)
 {
     int                      rc;
-    void                    *mem;
     yaml_mark_t              doc;
     art_yaml_t               y;
     const art_yaml_field_t  *f;
@@ -225,19 +240,25 @@ art_parse(const art_parse_conf_t *cf, const unsigned char *p, size_t len,
     }
 
     if (y.ntopics) {
-        /* the caller's alloc gives bytes (the module's is ngx_pnalloc) */
-        mem = cf->alloc.alloc(cf->alloc.data, y.ntopics * sizeof(art_str_t)
-                                              + _Alignof(art_str_t) - 1);
-        if (mem == NULL) {
+        a->topics = art_yaml_array(&y, y.topics, y.ntopics,
+                                   sizeof(art_str_t));
+        if (a->topics == NULL) {
             rc = ART_ERROR;
             goto done;
         }
 
-        a->topics = (art_str_t *)
-                        (((uintptr_t) mem + _Alignof(art_str_t) - 1)
-                         & ~(uintptr_t) (_Alignof(art_str_t) - 1));
-        memcpy(a->topics, y.topics, y.ntopics * sizeof(art_str_t));
         a->ntopics = y.ntopics;
+    }
+
+    if (y.nauthors) {
+        a->authors = art_yaml_array(&y, y.authors, y.nauthors,
+                                    sizeof(art_author_t));
+        if (a->authors == NULL) {
+            rc = ART_ERROR;
+            goto done;
+        }
+
+        a->nauthors = y.nauthors;
     }
 
     rc = ART_OK;
@@ -261,6 +282,28 @@ done:
     free(y.problems);
 
     return rc;
+}
+
+
+/* n elements at from, copied where the caller's allocator says */
+
+static void *
+art_yaml_array(art_yaml_t *y, void *from, size_t n, size_t size)
+{
+    void  *mem, *p;
+
+    /* the caller's alloc gives bytes (the module's is ngx_pnalloc) */
+    mem = y->cf->alloc.alloc(y->cf->alloc.data,
+                             n * size + _Alignof(art_author_t) - 1);
+    if (mem == NULL) {
+        return NULL;
+    }
+
+    p = (void *) (((uintptr_t) mem + _Alignof(art_author_t) - 1)
+                  & ~(uintptr_t) (_Alignof(art_author_t) - 1));
+    memcpy(p, from, n * size);
+
+    return p;
 }
 
 
@@ -335,7 +378,7 @@ static int
 art_yaml_value(art_yaml_t *y, const art_yaml_field_t *f)
 {
     int           rc;
-    art_str_t     s, img[3];
+    art_str_t     s, img[4];
     yaml_mark_t   start;
     art_article_t  *a;
 
@@ -354,6 +397,9 @@ art_yaml_value(art_yaml_t *y, const art_yaml_field_t *f)
         }
         if (f->kind == ART_TOPICS) {
             y->ntopics = 0;
+        }
+        if (f->kind == ART_AUTHOR) {
+            y->nauthors = 0;
         }
         return ART_OK;
     }
@@ -397,14 +443,20 @@ art_yaml_value(art_yaml_t *y, const art_yaml_field_t *f)
         a->field[ART_IMAGE_URL].len = 0;
         a->field[ART_IMAGE_WIDTH].len = 0;
         a->field[ART_IMAGE_HEIGHT].len = 0;
+        a->field[ART_IMAGE_ALT].len = 0;
         memset(img, 0, sizeof(img));
         rc = art_yaml_images(y, img);
         if (rc == ART_OK && img[0].len) {
             a->field[ART_IMAGE_URL] = img[0];
             a->field[ART_IMAGE_WIDTH] = img[1];
             a->field[ART_IMAGE_HEIGHT] = img[2];
+            a->field[ART_IMAGE_ALT] = img[3];
         }
         return rc;
+
+    case ART_AUTHOR:
+        y->nauthors = 0;
+        return art_yaml_authors(y);
 
     default: /* ART_TOPICS */
         y->ntopics = 0;
@@ -523,7 +575,7 @@ art_yaml_provider(art_yaml_t *y, art_str_t *name)
 }
 
 
-/* img[0..2]: url, width, height of the first image */
+/* img[0..3]: url, width, height, alt of the first image */
 
 static int
 art_yaml_images(art_yaml_t *y, art_str_t *img)
@@ -580,6 +632,9 @@ art_yaml_images(art_yaml_t *y, art_str_t *img)
             } else if (art_yaml_key_is(&y->event, "height")) {
                 which = 2;
 
+            } else if (art_yaml_key_is(&y->event, "alt")) {
+                which = 3;
+
             } else {
                 which = -1;
             }
@@ -601,6 +656,9 @@ art_yaml_images(art_yaml_t *y, art_str_t *img)
 
             if (which == 0) {
                 rc = art_yaml_text(y, &art_yaml_image_url, &img[0]);
+
+            } else if (which == 3) {
+                rc = art_yaml_text(y, &art_yaml_image_alt, &img[3]);
 
             } else if (which > 0 && y->event.type == YAML_SCALAR_EVENT) {
                 /* sizes: digits only, anything else is silently omitted */
@@ -690,6 +748,171 @@ art_yaml_topics(art_yaml_t *y)
     if (over) {
         art_yaml_problem(y, &start, "more than " art_value(ART_MAX_TOPICS)
                          " \"%s\", the rest ignored", "topics");
+    }
+
+    return ART_OK;
+}
+
+
+/*
+ * author: a name, a sequence of names or of {name, url}, or one such
+ * mapping; at most ART_MAX_AUTHORS kept.  An alias anywhere inside makes
+ * the whole field absent.
+ */
+
+static int
+art_yaml_authors(art_yaml_t *y)
+{
+    int           rc, over;
+    yaml_mark_t   start, alias;
+    art_author_t  au;
+
+    if (art_yaml_is_null(&y->event)) {
+        return art_yaml_skip(y, NULL);
+    }
+
+    start = y->event.start_mark;
+    alias.line = (size_t) -1;
+
+    if (y->event.type != YAML_SEQUENCE_START_EVENT) {
+        rc = art_yaml_author(y, &alias, &au);
+        if (rc != ART_OK) {
+            return rc;
+        }
+
+        if (alias.line != (size_t) -1) {
+            art_yaml_problem(y, &start, "alias in \"%s\" is not expanded",
+                             "author");
+
+        } else if (au.name.len) {
+            y->authors[y->nauthors++] = au;
+        }
+
+        return ART_OK;
+    }
+
+    y->depth++;
+    over = 0;
+
+    for ( ;; ) {
+        rc = art_yaml_next(y);
+        if (rc != ART_OK) {
+            return rc;
+        }
+
+        if (y->event.type == YAML_SEQUENCE_END_EVENT) {
+            break;
+        }
+
+        if (y->event.type == YAML_ALIAS_EVENT) {
+            alias = y->event.start_mark;
+            continue;
+        }
+
+        if (y->nauthors == ART_MAX_AUTHORS) {
+            over = 1;
+            rc = art_yaml_skip(y, &alias);
+
+        } else {
+            rc = art_yaml_author(y, &alias, &au);
+
+            if (rc == ART_OK && au.name.len) {
+                y->authors[y->nauthors++] = au;
+            }
+        }
+
+        if (rc != ART_OK) {
+            return rc;
+        }
+    }
+
+    if (art_yaml_leave(y, &start, &alias, "author")) {
+        y->nauthors = 0;
+        return ART_OK;
+    }
+
+    if (over) {
+        art_yaml_problem(y, &start, "more than " art_value(ART_MAX_AUTHORS)
+                         " \"%s\", the rest ignored", "author");
+    }
+
+    return ART_OK;
+}
+
+
+/* one author at the current event: a scalar name or {name, url} */
+
+static int
+art_yaml_author(art_yaml_t *y, yaml_mark_t *alias, art_author_t *au)
+{
+    int          rc, which;
+    yaml_mark_t  start;
+
+    memset(au, 0, sizeof(art_author_t));
+
+    if (y->event.type == YAML_SCALAR_EVENT) {
+        return art_yaml_is_null(&y->event)
+               ? ART_OK : art_yaml_text(y, &art_yaml_author_name, &au->name);
+    }
+
+    if (y->event.type != YAML_MAPPING_START_EVENT) {
+        art_yaml_problem(y, &y->event.start_mark,
+                         "an \"%s\" is not a name or a mapping", "author");
+        return art_yaml_skip(y, alias);
+    }
+
+    start = y->event.start_mark;
+    y->depth++;
+
+    for ( ;; ) {
+        rc = art_yaml_next(y);
+        if (rc != ART_OK) {
+            return rc;
+        }
+
+        if (y->event.type == YAML_MAPPING_END_EVENT) {
+            break;
+        }
+
+        which = art_yaml_key_is(&y->event, "name") ? 0
+                : art_yaml_key_is(&y->event, "url") ? 1 : -1;
+
+        rc = art_yaml_skip(y, alias);
+        if (rc != ART_OK) {
+            return rc;
+        }
+
+        rc = art_yaml_next(y);
+        if (rc != ART_OK) {
+            return rc;
+        }
+
+        if (y->event.type == YAML_ALIAS_EVENT) {
+            *alias = y->event.start_mark;
+            continue;
+        }
+
+        if (which == 0) {
+            rc = art_yaml_text(y, &art_yaml_author_name, &au->name);
+
+        } else if (which == 1) {
+            rc = art_yaml_text(y, &art_yaml_author_url, &au->url);
+
+        } else {
+            rc = art_yaml_skip(y, alias);
+        }
+
+        if (rc != ART_OK) {
+            return rc;
+        }
+    }
+
+    y->depth--;
+
+    if (au->name.len == 0) {
+        art_yaml_problem(y, &start, "an \"%s\" without a name is ignored",
+                         "author");
+        au->url.len = 0;
     }
 
     return ART_OK;

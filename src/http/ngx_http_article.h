@@ -21,6 +21,8 @@
 #include "art_html.h"
 #include "art_ua.h"
 #include "art_rec.h"
+#include "art_amp.h"
+#include "art_strip.h"
 
 
 #ifndef NGX_HTTP_ARTICLE_VERSION
@@ -160,6 +162,8 @@ typedef struct {
     size_t                        size;
     ngx_flag_t                    strict;
     ngx_str_t                     snapshot;     /* full path, or empty */
+    ngx_flag_t                    amp_cache;    /* some location asks */
+    ngx_flag_t                    jsonld;       /* the script is read */
 
     ngx_addr_t                   *redis_addr;
     ngx_str_t                     redis_unix;
@@ -209,6 +213,9 @@ typedef struct {
 #define NGX_HTTP_ARTICLE_TARGET_CDN  0
 #define NGX_HTTP_ARTICLE_TARGET_AMP  1
 
+#define NGX_HTTP_ARTICLE_AMP_CACHE_OFF     0
+#define NGX_HTTP_ARTICLE_AMP_CACHE_GOOGLE  1
+
 
 typedef struct {
     ngx_array_t                   maps;         /* ngx_http_article_map_t * */
@@ -233,7 +240,22 @@ typedef struct {
     ngx_flag_t                    og;
     ngx_hash_t                    og_types;
     ngx_array_t                  *og_types_keys;
+
+    ngx_flag_t                    jsonld;
+    ngx_flag_t                    canonical;
+    ngx_flag_t                    og_replace;
+    ngx_uint_t                    amp_cache;
+    ngx_str_t                     robots;       /* the line, rendered */
+    ngx_str_t                     twitter_site; /* the line, rendered */
 } ngx_http_article_loc_conf_t;
+
+
+/* the CDN AMP URL a location sees: the record's, or the derived one */
+#define ngx_http_article_cdn_url(alcf, rec)                                   \
+    ((art_rec_str(rec, ART_REC_CDN_AMP_URL).len == 0                          \
+      && (alcf)->amp_cache == NGX_HTTP_ARTICLE_AMP_CACHE_GOOGLE)              \
+     ? art_rec_str(rec, ART_REC_AMP_CACHE)                                    \
+     : art_rec_str(rec, ART_REC_CDN_AMP_URL))
 
 
 /*

@@ -100,22 +100,20 @@ ngx_int_t
 ngx_http_article_amp_target(ngx_http_article_loc_conf_t *alcf,
     art_rec_t *rec, ngx_str_t *target)
 {
-    art_str_t   s;
-    ngx_uint_t  first, second;
+    art_str_t  s, cdn;
+
+    /* with article_amp_cache google, the derived URL stands for a cdn one */
+    cdn = ngx_http_article_cdn_url(alcf, rec);
 
     if (alcf->amp_target == NGX_HTTP_ARTICLE_TARGET_CDN) {
-        first = ART_REC_CDN_AMP_URL;
-        second = ART_REC_AMP_URL;
+        s = cdn.len ? cdn : art_rec_str(rec, ART_REC_AMP_URL);
 
     } else {
-        first = ART_REC_AMP_URL;
-        second = ART_REC_CDN_AMP_URL;
-    }
+        s = art_rec_str(rec, ART_REC_AMP_URL);
 
-    s = art_rec_str(rec, first);
-
-    if (s.len == 0) {
-        s = art_rec_str(rec, second);
+        if (s.len == 0) {
+            s = cdn;
+        }
     }
 
     target->data = (u_char *) s.data;

@@ -9,6 +9,16 @@
  * through untouched; the one with the match is cut into parts that point
  * into it, with the block between them; a partial "</head>" at a buffer's
  * end (at most 6 bytes) is held back until the next buffer settles it.
+ *
+ * The block is the location's choice of the parts rendered in the record
+ * and of its own lines rendered at configuration (article_robots,
+ * article_twitter_site), nothing rendered per request: parts that follow
+ * each other in the record go as they are, and when the location's lines
+ * sit between them, all is copied once into one buffer.
+ * With article_og_replace the head goes through art_strip instead, which
+ * drops the page's own tags of the kinds the block writes; what it keeps
+ * goes on in buffers that point into the input, only a tag being settled
+ * across buffers is copied.
  */
 
 
@@ -18,9 +28,17 @@
 #define NGX_HTTP_ARTICLE_HEAD_LEN  (sizeof("</head>") - 1)
 
 
+#define NGX_HTTP_ARTICLE_SEGS  6
+
+
 /* a response the block goes into */
 struct ngx_http_article_inject_s {
-    ngx_str_t                     block;
+    ngx_str_t                     seg[NGX_HTTP_ARTICLE_SEGS];  /* block */
+    ngx_uint_t                    nseg;
+    size_t                        len;
+    art_strip_t                  *strip;        /* article_og_replace */
+    ngx_http_request_t           *r;            /* for art_strip's emitter */
+    ngx_chain_t                ***ll;
     art_head_scan_t               scan;
     u_char                        held[8];      /* a partial "</head>" */
     size_t                        nheld;
@@ -42,6 +60,18 @@ static ngx_int_t ngx_http_article_buf(ngx_http_request_t *r, u_char *p,
     size_t len, ngx_buf_t *from, ngx_chain_t ***ll);
 static ngx_int_t ngx_http_article_copy(ngx_http_request_t *r, u_char *data,
     size_t len, ngx_chain_t ***ll);
+static void ngx_http_article_seg(ngx_http_article_inject_t *in, art_str_t s);
+static void ngx_http_article_compose(ngx_http_article_inject_t *in,
+    ngx_http_article_loc_conf_t *alcf, art_rec_t *rec);
+static unsigned ngx_http_article_kinds(ngx_http_article_loc_conf_t *alcf,
+    art_rec_t *rec);
+static ngx_int_t ngx_http_article_block(ngx_http_request_t *r,
+    ngx_http_article_inject_t *in, ngx_chain_t ***ll);
+static ngx_int_t ngx_http_article_strip(ngx_http_request_t *r,
+    ngx_http_article_inject_t *in, ngx_buf_t *b, ngx_chain_t ***ll);
+static int ngx_http_article_strip_emit(void *data, art_strip_e what,
+    const unsigned char *p, size_t len);
+static void *ngx_http_article_strip_alloc(void *data, size_t size);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -64,7 +94,10 @@ ngx_http_article_filter_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_article_header_filter(ngx_http_request_t *r)
 {
-    art_str_t                     block;
+    u_char                       *p, *block;
+    unsigned                      kinds;
+    ngx_uint_t                    i;
+    art_alloc_t                   alloc;
     ngx_http_article_ctx_t       *ctx;
     ngx_http_article_inject_t    *in;
     ngx_http_article_loc_conf_t  *alcf;
@@ -79,7 +112,8 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
 
-    if (!alcf->og
+    if (!(alcf->og || alcf->jsonld || alcf->canonical || alcf->robots.len
+          || alcf->twitter_site.len)
         || alcf->map == NULL
         || r->headers_out.status != NGX_HTTP_OK
         || (r->headers_out.content_encoding != NULL
@@ -103,15 +137,53 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
-    block = art_rec_str(ctx->rec, ART_REC_OG);
-    in->block.data = (u_char *) block.data;
-    in->block.len = block.len;
+    ngx_http_article_compose(in, alcf, ctx->rec);
+
+    if (in->len == 0) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (in->nseg > 1) {
+        /*
+         * the location's own lines sit between the record's parts: one
+         * buffer of them all costs less than a buffer each (a copy, no
+         * rendering)
+         */
+        block = ngx_pnalloc(r->pool, in->len);
+        if (block == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (p = block, i = 0; i < in->nseg; i++) {
+            p = ngx_cpymem(p, in->seg[i].data, in->seg[i].len);
+        }
+
+        in->seg[0].data = block;
+        in->seg[0].len = in->len;
+        in->nseg = 1;
+    }
+
     in->last_busy = &in->busy;
     ctx->inject = in;
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "article og: %uz bytes to insert before </head>",
-                   in->block.len);
+    kinds = alcf->og_replace ? ngx_http_article_kinds(alcf, ctx->rec) : 0;
+
+    if (kinds) {
+        in->strip = ngx_palloc(r->pool, sizeof(art_strip_t));
+        if (in->strip == NULL) {
+            return NGX_ERROR;
+        }
+
+        alloc.alloc = ngx_http_article_strip_alloc;
+        alloc.data = r->pool;
+        art_strip_init(in->strip, kinds, alloc, ngx_http_article_strip_emit,
+                       in);
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "article og: %uz bytes in %ui parts to insert before "
+                   "</head>, replacing kinds 0x%xd",
+                   in->len, in->nseg, kinds);
 
     r->filter_need_in_memory = 1;
 
@@ -169,7 +241,9 @@ ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
         for (cl = in; cl; cl = cl->next) {
             rc = inj->injected ? ngx_http_article_link(r, cl->buf, &ll)
-                               : ngx_http_article_split(r, inj, cl->buf, &ll);
+                 : (inj->strip != NULL)
+                   ? ngx_http_article_strip(r, inj, cl->buf, &ll)
+                   : ngx_http_article_split(r, inj, cl->buf, &ll);
             if (rc != NGX_OK) {
                 return NGX_ERROR;
             }
@@ -255,8 +329,7 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_inject_t *in,
 
         if ((size_t) (end - b->pos) < NGX_HTTP_ARTICLE_HEAD_LEN) {
             /* the match began in the held bytes: they are all of it */
-            return (ngx_http_article_buf(r, in->block.data, in->block.len, NULL,
-                                         ll) != NGX_OK
+            return (ngx_http_article_block(r, in, ll) != NGX_OK
                     || ngx_http_article_copy(r, in->held, nheld, ll)
                        != NGX_OK
                     || ngx_http_article_buf(r, b->pos, n, b, ll) != NGX_OK)
@@ -268,8 +341,7 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_inject_t *in,
         return (ngx_http_article_copy(r, in->held, nheld, ll) != NGX_OK
                 || ngx_http_article_buf(r, b->pos, split - b->pos, NULL, ll)
                    != NGX_OK
-                || ngx_http_article_buf(r, in->block.data, in->block.len, NULL,
-                                        ll) != NGX_OK
+                || ngx_http_article_block(r, in, ll) != NGX_OK
                 || ngx_http_article_buf(r, split, b->last - split, b, ll)
                    != NGX_OK)
                ? NGX_ERROR : NGX_OK;
@@ -395,4 +467,200 @@ ngx_http_article_copy(ngx_http_request_t *r, u_char *data, size_t len,
     ngx_memcpy(p, data, len);
 
     return ngx_http_article_buf(r, p, len, NULL, ll);
+}
+
+
+/* a part of the block: parts that follow each other in the record join */
+
+static void
+ngx_http_article_seg(ngx_http_article_inject_t *in, art_str_t s)
+{
+    ngx_str_t  *last;
+
+    if (s.len == 0) {
+        return;
+    }
+
+    in->len += s.len;
+
+    if (in->nseg) {
+        last = &in->seg[in->nseg - 1];
+
+        if (last->data + last->len == s.data) {
+            last->len += s.len;
+            return;
+        }
+    }
+
+    in->seg[in->nseg].data = (u_char *) s.data;
+    in->seg[in->nseg].len = s.len;
+    in->nseg++;
+}
+
+
+/* SPEC.md, "Order inside the block" */
+
+static void
+ngx_http_article_compose(ngx_http_article_inject_t *in,
+    ngx_http_article_loc_conf_t *alcf, art_rec_t *rec)
+{
+    art_str_t  s;
+
+    if (alcf->og) {
+        ngx_http_article_seg(in, art_rec_span(rec, ART_REC_OG,
+                                              ART_REC_TW_CARD));
+    }
+
+    s.data = alcf->twitter_site.data;
+    s.len = alcf->twitter_site.len;
+    ngx_http_article_seg(in, s);
+
+    if (alcf->og) {
+        ngx_http_article_seg(in, art_rec_span(rec, ART_REC_TW,
+                                              ART_REC_AMPHTML));
+    }
+
+    if (alcf->canonical) {
+        ngx_http_article_seg(in, art_rec_str(rec, ART_REC_CANONICAL));
+    }
+
+    s.data = alcf->robots.data;
+    s.len = alcf->robots.len;
+    ngx_http_article_seg(in, s);
+
+    if (alcf->jsonld) {
+        ngx_http_article_seg(in, art_rec_str(rec, ART_REC_JSONLD));
+    }
+}
+
+
+/* what article_og_replace removes: the kinds this block writes */
+
+static unsigned
+ngx_http_article_kinds(ngx_http_article_loc_conf_t *alcf, art_rec_t *rec)
+{
+    unsigned  kinds;
+
+    kinds = 0;
+
+    if (alcf->og) {
+        kinds |= ART_STRIP_OG|ART_STRIP_TWITTER;
+
+        if (rec->flags & ART_REC_ARTICLE) {
+            kinds |= ART_STRIP_ARTICLE;
+        }
+
+        if (art_rec_str(rec, ART_REC_AMPHTML).len) {
+            kinds |= ART_STRIP_AMPHTML;
+        }
+    }
+
+    if (alcf->twitter_site.len) {
+        /* without the Open Graph part, only the page's twitter:site */
+        kinds |= ART_STRIP_TWSITE;
+    }
+
+    if (alcf->canonical && art_rec_str(rec, ART_REC_CANONICAL).len) {
+        kinds |= ART_STRIP_CANONICAL;
+    }
+
+    if (alcf->jsonld) {
+        kinds |= ART_STRIP_JSONLD;
+    }
+
+    return kinds;
+}
+
+
+static ngx_int_t
+ngx_http_article_block(ngx_http_request_t *r, ngx_http_article_inject_t *in,
+    ngx_chain_t ***ll)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < in->nseg; i++) {
+        if (ngx_http_article_buf(r, in->seg[i].data, in->seg[i].len, NULL, ll)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * One buffer through art_strip: what it keeps goes on in buffers that
+ * point into b (or copies of what it held), and b is released by a last,
+ * empty part that carries its flags.
+ */
+
+static ngx_int_t
+ngx_http_article_strip(ngx_http_request_t *r, ngx_http_article_inject_t *in,
+    ngx_buf_t *b, ngx_chain_t ***ll)
+{
+    if (b->last > b->pos && !ngx_buf_in_memory(b)) {
+        return ngx_http_article_link(r, b, ll);
+    }
+
+    in->r = r;
+    in->ll = ll;
+
+    if (b->last > b->pos
+        && art_strip_feed(in->strip, b->pos, b->last) != ART_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (b->last_buf && !in->strip->done
+        && art_strip_end(in->strip) != ART_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_article_buf(r, b->last, 0, b, ll);
+}
+
+
+static int
+ngx_http_article_strip_emit(void *data, art_strip_e what,
+    const unsigned char *p, size_t len)
+{
+    ngx_http_article_inject_t  *in = data;
+
+    ngx_http_article_map_t  *map;
+
+    switch (what) {
+
+    case ART_STRIP_PASS:
+        return ngx_http_article_buf(in->r, (u_char *) p, len, NULL, in->ll)
+               == NGX_OK ? ART_OK : ART_ERROR;
+
+    case ART_STRIP_HELD:
+        return ngx_http_article_copy(in->r, (u_char *) p, len, in->ll)
+               == NGX_OK ? ART_OK : ART_ERROR;
+
+    default: /* ART_STRIP_HEAD */
+        in->injected = 1;
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, in->r->connection->log, 0,
+                       "article og: block inserted, the head's own tags "
+                       "replaced");
+
+        map = ((ngx_http_article_loc_conf_t *)
+               ngx_http_get_module_loc_conf(in->r, ngx_http_article_module))
+              ->map;
+        (void) ngx_atomic_fetch_add(&map->sh->counters.injections, 1);
+
+        return ngx_http_article_block(in->r, in, in->ll) == NGX_OK
+               ? ART_OK : ART_ERROR;
+    }
+}
+
+
+static void *
+ngx_http_article_strip_alloc(void *data, size_t size)
+{
+    return ngx_pnalloc(data, size);
 }

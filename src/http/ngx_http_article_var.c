@@ -17,6 +17,10 @@ static ngx_int_t ngx_http_article_key_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_article_og_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_article_jsonld_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_article_cdn_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_article_source_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_article_mobile_variable(ngx_http_request_t *r,
@@ -54,8 +58,7 @@ static ngx_http_variable_t  ngx_http_article_vars[] = {
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_cdn_amp_url"), NULL,
-      ngx_http_article_str_variable, ART_REC_CDN_AMP_URL,
-      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+      ngx_http_article_cdn_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_image"), NULL,
       ngx_http_article_str_variable, ART_REC_IMAGE,
@@ -71,6 +74,9 @@ static ngx_http_variable_t  ngx_http_article_vars[] = {
 
     { ngx_string("article_og"), NULL,
       ngx_http_article_og_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("article_jsonld"), NULL,
+      ngx_http_article_jsonld_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("article_source"), NULL,
       ngx_http_article_source_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -134,6 +140,60 @@ ngx_http_article_str_variable(ngx_http_request_t *r,
  * line ends do.
  */
 
+/* the script is one line already: its line end goes */
+
+static ngx_int_t
+ngx_http_article_jsonld_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    art_str_t                s;
+    ngx_http_article_ctx_t  *ctx;
+
+    ctx = ngx_http_article_lookup(r);
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ctx->rec == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    s = art_rec_str(ctx->rec, ART_REC_JSONLD);
+
+    ngx_http_article_var_set(v, (u_char *) s.data, s.len ? s.len - 1 : 0);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_article_cdn_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    art_str_t                     s;
+    ngx_http_article_ctx_t       *ctx;
+    ngx_http_article_loc_conf_t  *alcf;
+
+    ctx = ngx_http_article_lookup(r);
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ctx->rec == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
+    s = ngx_http_article_cdn_url(alcf, ctx->rec);
+
+    ngx_http_article_var_set(v, (u_char *) s.data, s.len);
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_article_og_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
@@ -152,7 +212,7 @@ ngx_http_article_og_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    s = art_rec_str(ctx->rec, ART_REC_OG);
+    s = art_rec_span(ctx->rec, ART_REC_OG, ART_REC_AMPHTML);
 
     p = ngx_pnalloc(r->pool, s.len);
     if (p == NULL) {

@@ -148,6 +148,8 @@ static ngx_int_t ngx_http_article_seen(ngx_http_article_load_t *ld,
 static void *ngx_http_article_alloc(void *data, size_t size);
 static void ngx_http_article_report(void *data, size_t line, size_t col,
     const char *text);
+static void ngx_http_article_amp_cache_check(ngx_http_article_load_t *ld,
+    art_article_t *a);
 static void ngx_http_article_problem(ngx_http_article_load_t *ld,
     size_t line, size_t col, const char *fmt, ...);
 static u_char *ngx_http_article_place(ngx_http_article_load_t *ld,
@@ -974,10 +976,13 @@ ngx_http_article_zone_cleanup(void *data)
 static ngx_uint_t
 ngx_http_article_shape(ngx_http_article_map_t *map)
 {
-    uint32_t  crc, v[2];
+    uint32_t  crc, v[4];
 
+    /* the parts a record keeps depend on what the locations read */
     v[0] = ART_REC_VERSION;
     v[1] = (uint32_t) map->index;
+    v[2] = (uint32_t) map->jsonld;
+    v[3] = (uint32_t) map->amp_cache;
 
     ngx_crc32_init(crc);
     ngx_crc32_update(&crc, (u_char *) v, sizeof(v));
@@ -1661,6 +1666,12 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
 
     a.field[ART_KEY_FIELD] = key;
 
+    if (ld->map->amp_cache && a.published && a.field[ART_AMP_URL].len
+        && a.field[ART_CDN_AMP_URL].len == 0)
+    {
+        ngx_http_article_amp_cache_check(ld, &a);
+    }
+
     if (!ld->helper && gen->mask) {
         /* a duplicate is not packed at all */
 
@@ -1682,6 +1693,7 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     /* the file's fingerprint and path, then its record */
 
     head = ngx_align(sizeof(ngx_http_article_file_t) + path->len, 8);
+    a.no_jsonld = !ld->map->jsonld;
     size = art_rec_size(&a, key);
 
     p = ngx_http_article_place(ld, head + size, &chunk);
@@ -2040,6 +2052,29 @@ ngx_http_article_report(void *data, size_t line, size_t col,
 
 
 /* a problem of a file: a line of the log, and one more for "strict" */
+
+/*
+ * article_amp_cache google: a host the cache URL cannot be derived for is
+ * the publisher's to fix, not a problem of the file (never strict)
+ */
+
+static void
+ngx_http_article_amp_cache_check(ngx_http_article_load_t *ld,
+    art_article_t *a)
+{
+    u_char       buf[ART_MAX_URL];
+    const char  *err;
+
+    if (art_amp_cache_url(a->field[ART_AMP_URL].data,
+                          a->field[ART_AMP_URL].len, buf, &err) == 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, ld->log, 0,
+                      "article_map \"%V\": %V:%uz:%uz: no AMP cache URL: "
+                      "\"ampWebUrl\" %s", &ld->map->name,
+                      &ld->paths[ld->file], a->line, a->col, err);
+    }
+}
+
 
 static void
 ngx_http_article_problem(ngx_http_article_load_t *ld, size_t line,

@@ -241,6 +241,9 @@ art_fuzz_og(const unsigned char *data, size_t size)
         case ART_IMAGE_HEIGHT:
             values += (a.field[ART_IMAGE_URL].len != 0);
             break;
+        case ART_IMAGE_ALT:       /* og:image:alt and twitter:image:alt */
+            values += 2 * (a.field[ART_IMAGE_URL].len != 0);
+            break;
         case ART_CDN_AMP_URL:
         case ART_KEY_FIELD:
             break;

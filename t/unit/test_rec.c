@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "art_rec.h"
+#include "art_jsonld.h"
 #include "art_html.h"
 
 
@@ -53,7 +54,7 @@ main(void)
     ok(same(art_rec_str(rec, ART_REC_SITE_NAME), "Site"), "site stored");
     ok(art_rec_str(rec, ART_REC_EXCERPT).len == 0, "absent excerpt empty");
     ok(art_rec_str(rec, ART_REC_AMP_URL).len == 0, "absent amp url empty");
-    ok(art_rec_str(rec, ART_REC_OG).len == art_og_len(&a),
+    ok(art_rec_span(rec, ART_REC_OG, ART_REC_AMPHTML).len == art_og_len(&a),
        "the block is rendered in full");
     ok(rec->flags == ART_REC_PUBLISHED, "published flag");
     ok(rec->hash == art_hash((const unsigned char *) "key-1", 5),
@@ -63,7 +64,21 @@ main(void)
     ok(size % 8 == 0, "size aligned to 8");
     ok(art_rec_total(rec) <= size && art_rec_total(rec) + 8 > size,
        "total within the aligned size");
+    ok(art_rec_str(rec, ART_REC_JSONLD).len == art_jsonld_len(&a),
+       "the JSON-LD script is kept");
     free(rec);
+
+    /* a map where nothing reads the script does not keep it */
+
+    a.no_jsonld = 1;
+    ok(art_rec_size(&a, (art_str_t) S("key-1")) + art_jsonld_len(&a)
+       <= size + 8, "no_jsonld: the script's bytes are not counted");
+    rec = make(&a, "key-1");
+    ok(art_rec_str(rec, ART_REC_JSONLD).len == 0
+       && art_rec_span(rec, ART_REC_OG, ART_REC_AMPHTML).len
+          == art_og_len(&a), "no_jsonld: no script, the block whole");
+    free(rec);
+    a.no_jsonld = 0;
 
     /* an article with no field at all: no memcpy of a NULL source */
 

@@ -64,6 +64,7 @@ static void test_aliases(void);
 static void test_url_fields(void);
 static void test_url_check(void);
 static void test_images(void);
+static void test_head_fields(void);
 static void test_documents(void);
 static void test_limits(void);
 static void test_index(void);
@@ -100,6 +101,7 @@ main(void)
     test_url_fields();
     test_url_check();
     test_images();
+    test_head_fields();
     test_documents();
     test_limits();
     test_index();
@@ -867,6 +869,71 @@ test_images(void)
 
     t_case("title: T\ntopics: one\n", ART_OK,
            "2:9: \"topics\" is not a sequence\n", "topics is a scalar");
+}
+
+
+/* dateModified, images[0].alt and author (SPEC "Search and social head") */
+
+static void
+test_head_fields(void)
+{
+    char    yaml[2048];
+    size_t  i, n;
+
+    t_case("title: T\ndateModified: \" 2024-05-02T08:00:00Z\\t\"\n"
+           "images:\n  - url: https://i.example/a.jpg\n"
+           "    alt: \"A\\ncat  &  <dog>\"\n", ART_OK, "",
+           "dateModified and images[0].alt");
+    t_is_str(t_a.field[ART_MODIFIED_TIME], "2024-05-02T08:00:00Z",
+             "dateModified normalised");
+    t_is_str(t_a.field[ART_IMAGE_ALT], "A cat & <dog>", "alt normalised");
+
+    t_case("title: T\nimages:\n  - alt: no url\n", ART_OK, "",
+           "alt without an image url");
+    t_is_int(t_a.field[ART_IMAGE_ALT].len, 0, "no url: no alt");
+
+    t_case("title: T\nauthor: \"  Jane\\tDoe \"\n", ART_OK, "",
+           "author: a string");
+    t_is_int(t_a.nauthors, 1, "one author");
+    t_is_str(t_a.authors[0].name, "Jane Doe", "its name, normalised");
+    t_is_int(t_a.authors[0].url.len, 0, "no url");
+
+    t_case("title: T\nauthor:\n  - Jane\n  - ~\n  - name: John\n"
+           "    url: https://ex.com/john\n    x: 1\n  - url: https://x.y/\n"
+           "  - name: Ann\n    url: not a url\n  - [a]\n", ART_OK,
+           "8:5: an \"author\" without a name is ignored\n"
+           "10:10: \"author.url\" holds a byte not allowed in a URL\n"
+           "11:5: an \"author\" is not a name or a mapping\n",
+           "author: a list of strings and mappings");
+    t_is_int(t_a.nauthors, 3, "three authors");
+    t_is_str(t_a.authors[0].name, "Jane", "a string");
+    t_is_str(t_a.authors[1].name, "John", "a mapping's name");
+    t_is_str(t_a.authors[1].url, "https://ex.com/john", "its url");
+    t_is_str(t_a.authors[2].name, "Ann", "a bad url: the name stays");
+    t_is_int(t_a.authors[2].url.len, 0, "the url goes");
+
+    t_case("title: T\nauthor:\n  name: Solo\n", ART_OK, "",
+           "author: one mapping");
+    t_is_int(t_a.nauthors, 1, "one author from a mapping");
+
+    t_case("title: T\nauthor: ~\n", ART_OK, "", "author: null");
+    t_is_int(t_a.nauthors, 0, "no author");
+
+    t_case("title: T\nx: &a Jane\nauthor:\n  - Ann\n  - *a\n", ART_OK,
+           "4:3: alias in \"author\" is not expanded\n",
+           "author: an alias inside");
+    t_is_int(t_a.nauthors, 0, "the whole field goes");
+
+    n = snprintf(yaml, sizeof(yaml), "title: T\nauthor:\n");
+    for (i = 0; i < 20; i++) {
+        n += snprintf(yaml + n, sizeof(yaml) - n, "  - A%zu\n", i);
+    }
+
+    t_case(yaml, ART_OK,
+           "3:3: more than 16 \"author\", the rest ignored\n",
+           "author: at most 16");
+    t_is_int(t_a.nauthors, 16, "16 kept");
+    t_is_str(t_a.authors[15].name, "A15", "the first 16");
 }
 
 
