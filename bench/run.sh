@@ -466,6 +466,59 @@ EOF
     esac
 }
 
+# the server{} of variant $1
+s23_server() {
+    cat <<EOF
+
+    server {
+        listen 127.0.0.1:${S23_PORT[$1]};
+        location ~ ^/p/(?<aid>[A-Za-z0-9_]+)\$ {
+            $(s23_location "$1")
+        }
+    }
+EOF
+}
+
+# DIR/nginx.conf with the servers $2
+s23_conf() {
+    nginx_conf "$1" <<EOF
+    sendfile on;
+    root $S23_DIR/html;
+    default_type text/html;
+
+    article_map og {
+        source $S23_DIR/articles/*.txt;
+        zone 16m;
+    }
+
+    geo \$dollar {
+        default "\$";
+    }
+
+    # keyed by the capture: try_files has made \$uri "/page.html"
+    map \$aid \$og {
+        include $S23_DIR/og.map;
+    }
+$2
+EOF
+}
+
+# start the nginx of sections 2 and 3, and the Lua peer's: NGINX_PID and
+# LUA_PID
+s23_start() {
+    LUA_PID=
+    if [ -n "${S23_PORT[lua]:-}" ]; then
+        start_nginx "$S23_DIR-lua" "${S23_PORT[lua]}" 120
+        LUA_PID=$NGINX_PID
+    fi
+    start_nginx "$S23_DIR" "${S23_PORT[static]}" 120
+}
+
+s23_stop() {
+    stop_nginx "$NGINX_PID"
+    [ -z "$LUA_PID" ] || stop_nginx "$LUA_PID"
+}
+
 setup23() {
     local c stem tgt v main="" servers="" ha hb base
 
@@ -486,45 +539,22 @@ setup23() {
     make_page > "$S23_DIR/html/page.html"
     : > "$S23_DIR/og.map"
 
-    if [ ! -f "$LUA_SO" ]; then
-        S23_PAGES=${S23_PAGES/ lua/}
-    else
-        main="load_module $NDK_SO; load_module $LUA_SO;"
-    fi
-    [ -z "$S23_AFFINITY" ] || main="$main worker_cpu_affinity $S23_AFFINITY;"
+    [ -f "$LUA_SO" ] || S23_PAGES=${S23_PAGES/ lua/}
+    [ -z "$S23_AFFINITY" ] || main="worker_cpu_affinity $S23_AFFINITY;"
 
     for v in $S23_PAGES amp return_302; do
         S23_PORT[$v]=$(free_port)
-        servers+="
-    server {
-        listen 127.0.0.1:${S23_PORT[$v]};
-        location ~ ^/p/(?<aid>[A-Za-z0-9_]+)\$ {
-            $(s23_location "$v")
-        }
-    }
-"
+        [ "$v" != lua ] || continue
+        servers+=$(s23_server "$v")
     done
 
-    CONF_MAIN=$main nginx_conf "$S23_DIR" <<EOF
-    sendfile on;
-    root $S23_DIR/html;
-    default_type text/html;
-
-    article_map og {
-        source $S23_DIR/articles/*.txt;
-        zone 16m;
-    }
-
-    geo \$dollar {
-        default "\$";
-    }
-
-    # keyed by the capture: try_files has made \$uri "/page.html"
-    map \$aid \$og {
-        include $S23_DIR/og.map;
-    }
-$servers
-EOF
+    # the Lua peer in an nginx of its own: LuaJIT's collector would add
+    # its own noise to the instruction counts of the others
+    if [ -n "${S23_PORT[lua]:-}" ]; then
+        CONF_MAIN="load_module $NDK_SO; load_module $LUA_SO; $main" \
+            s23_conf "$S23_DIR-lua" "$(s23_server lua)"
+    fi
+    CONF_MAIN=$main s23_conf "$S23_DIR" "$servers"
 
     # the block as the module inserts it (the page with it minus the page),
     # as the map entry of sub_filter and Lua: all three send the same bytes
@@ -537,13 +567,11 @@ EOF
         local $/;
         open my $a, "<", $ARGV[0] or die; my $x = <$a>;
         open my $b, "<", $ARGV[1] or die; my $y = <$b>;
-        my $i = 0;
-        $i++ while $i < length($x) && substr($x, $i, 1) eq substr($y, $i, 1);
+        # the block goes right before the first "</head>"
+        my $i = index($x, "</head>");
         my $blk = substr($y, $i, length($y) - length($x));
-        # the common prefix may end inside "</head>": start the block there
-        while ($i > 0 && substr($x, $i) ne substr($y, $i + length($blk))) {
-            $i--; $blk = substr($y, $i, length($blk));
-        }
+        die "not the page with a block\n"
+            unless substr($y, 0, $i) . substr($y, $i + length($blk)) eq $x;
         die "no tag block\n" unless $blk =~ /og:title/;
         $blk =~ s/\\/\\\\/g;
         $blk =~ s/"/\\"/g;
@@ -556,7 +584,7 @@ EOF
 # the worker's time on CPU, ns, all its threads
 worker_cpu_ns() {
     cat /proc/"$1"/task/*/schedstat 2>/dev/null \
-        | awk '{ s += $1 } END { printf "%d\n", s }'
+        | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # one wrk run: "requests/s worker-CPU-us-per-request"; $1 = URL, then wrk
@@ -564,7 +592,7 @@ worker_cpu_ns() {
 wrk_cost() {
     local url=$1 w t0 t1 out
     shift
-    w=$(pgrep -P "$NGINX_PID" | head -1)
+    w=$(pgrep -P "${WRK_NGINX:-$NGINX_PID}" | head -1)
     t0=$(worker_cpu_ns "$w")
     out=$("${PIN_WRK[@]+"${PIN_WRK[@]}"}" wrk -t1 -c8 -d"${WRK_SECS}s" \
           "$@" "$url" 2>&1)
@@ -592,14 +620,17 @@ wrk_cost() {
 # name), then variants
 declare -A RPS=() CPU=()
 wrk_rounds() {
-    local rounds=$1 hname=$2 v r out line
+    local rounds=$1 hname=$2 v r out line w
     local -n hdr=$hname
     shift 2
     for v in "$@"; do RPS[$v]=0; CPU[$v]=0; done
     for r in $(seq 1 "$rounds"); do
         line="run_$r:"
         for v in "$@"; do
-            out=$(wrk_cost "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM" \
+            w=$NGINX_PID
+            [ "$v" != lua ] || w=$LUA_PID
+            out=$(WRK_NGINX=$w wrk_cost \
+                  "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM" \
                   "${hdr[@]+"${hdr[@]}"}")
             line+=" $v=${out% *}"
             RPS[$v]=$(perl -e 'print $ARGV[0] + $ARGV[1] / $ARGV[2]' \
@@ -617,14 +648,23 @@ declare -A INSTR=()
 cg_variant() {
     local v=$1 name=$2
     shift 2
-    if [ -z "$S23_BASE" ]; then
-        cg_nginx "$S23_DIR" "${S23_PORT[static]}" og-base true
-        S23_BASE=$CG
+    local dir=$S23_DIR port=${S23_PORT[static]} base
+    if [ "$v" = lua ]; then
+        dir=$S23_DIR-lua
+        port=${S23_PORT[lua]}
+        cg_nginx "$dir" "$port" og-lua-base true
+        base=$CG
+    else
+        if [ -z "$S23_BASE" ]; then
+            cg_nginx "$dir" "$port" og-base true
+            S23_BASE=$CG
+        fi
+        base=$S23_BASE
     fi
-    cg_nginx "$S23_DIR" "${S23_PORT[static]}" "og-$name" \
+    cg_nginx "$dir" "$port" "og-$name" \
         curl -s -o /dev/null "$@" \
         "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM?n=[1-$CG_N]"
-    INSTR[$name]=$(( (CG - S23_BASE) / CG_N ))
+    INSTR[$name]=$(( (CG - base) / CG_N ))
 }
 
 # "where the instructions went": the top functions of $2 minus $1, per
@@ -657,7 +697,7 @@ section2() {
     s23_setup_line
     echo "article: $S23_STEM"
 
-    start_nginx "$S23_DIR" "${S23_PORT[static]}" 120
+    s23_start
     ok=yes
     for v in $S23_PAGES; do
         curl -s "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM" \
@@ -672,7 +712,7 @@ section2() {
           "$S23_DIR/body-module" && echo NO || echo yes)"
 
     wrk_rounds 2 h $S23_PAGES
-    stop_nginx "$NGINX_PID"
+    s23_stop
 
     for v in $S23_PAGES; do
         echo "${v}_rps: $(printf '%.0f' "${RPS[$v]}")" \
@@ -716,14 +756,14 @@ section3() {
          "User-Agent), the module's 302 vs nginx's return 302"
     s23_setup_line
 
-    start_nginx "$S23_DIR" "${S23_PORT[static]}" 120
+    s23_start
     loc=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' \
           -A "$PHONE_UA" "http://127.0.0.1:${S23_PORT[amp]}/p/$S23_STEM")
     echo "module_answer: $loc"
     echo "same_location_as_return: $([ "$loc" = "302 $S23_TARGET" ] \
           && echo yes || echo NO)"
     wrk_rounds 2 h amp return_302
-    stop_nginx "$NGINX_PID"
+    s23_stop
 
     echo "article_amp_rps: $(printf '%.0f' "${RPS[amp]}") (worker CPU" \
          "$(printf '%.2f' "${CPU[amp]}") us/request)"

@@ -255,6 +255,20 @@ art_head_scan(art_head_scan_t *s, const unsigned char *p,
                 return NULL;
             }
 
+            /* a whole candidate in this buffer is settled here */
+            if ((size_t) (last - p) >= ART_HEAD_LEN) {
+                if (p[1] == '/' && (p[2] | 0x20) == 'h'
+                    && (p[3] | 0x20) == 'e' && (p[4] | 0x20) == 'a'
+                    && (p[5] | 0x20) == 'd' && p[6] == '>')
+                {
+                    s->matched = 0;
+                    return p + ART_HEAD_LEN;
+                }
+
+                p++;
+                continue;
+            }
+
             k = 0;
             m = 1;
             p++;

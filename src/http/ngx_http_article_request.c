@@ -178,14 +178,19 @@ ngx_http_article_lookup(ngx_http_request_t *r)
         return NULL;
     }
 
-    if (art_key_check(ctx->key.data, ctx->key.len) != NULL) {
+    rec = art_index_find(map->sh->index, map->sh->mask, ctx->key.data,
+                         ctx->key.len);
+
+    /*
+     * A key found in the index passed art_key_check() when it was loaded;
+     * any other is checked before Redis is asked.
+     */
+
+    if (rec == NULL && art_key_check(ctx->key.data, ctx->key.len) != NULL) {
         /* no record has such a key: Redis is not asked, nothing echoed */
         ctx->key.len = 0;
         goto count;
     }
-
-    rec = art_index_find(map->sh->index, map->sh->mask, ctx->key.data,
-                         ctx->key.len);
 
     if (rec != NULL && !(rec->flags & ART_REC_INVALIDATED)) {
         if (rec->flags & ART_REC_PUBLISHED) {
