@@ -115,9 +115,26 @@ art_url_is_request(const unsigned char *url, size_t len,
     size_t uri_len)
 {
     long                  port, rport, dport;
-    size_t                i, n, end;
+    size_t                i, n, end, frag;
     art_str_t             thost, rhost;
     const unsigned char  *hash;
+
+    /*
+     * The quickest "no": whatever the spelling, the URL before its
+     * fragment ends as the request's URI does (but for the URI's first
+     * byte, as "http://h?q" is asked for as "/?q").
+     */
+
+    hash = (len > 0) ? memchr(url, '#', len) : NULL;
+    frag = (hash != NULL) ? (size_t) (hash - url) : len;
+
+    if (uri_len > 1
+        && (frag < uri_len - 1
+            || memcmp(url + frag - (uri_len - 1), uri + 1, uri_len - 1)
+               != 0))
+    {
+        return 0;
+    }
 
     if (len >= 7 && strncasecmp((const char *) url, "http://", 7) == 0) {
         n = 7;
@@ -140,16 +157,9 @@ art_url_is_request(const unsigned char *url, size_t len,
         /* void */
     }
 
-    /*
-     * The path first: it differs for nearly every redirect, and costs a
-     * memchr() and a memcmp().  The fragment stays in the client: what it
-     * asks for ends before it.
-     */
+    /* the fragment stays in the client: what it asks for ends before it */
 
-    hash = (end < len) ? memchr(url + end, '#', len - end) : NULL;
-    i = (hash != NULL) ? (size_t) (hash - url) : len;
-
-    if (!art_url_same_path(url + end, i - end, uri, uri_len)) {
+    if (!art_url_same_path(url + end, frag - end, uri, uri_len)) {
         return 0;
     }
 
