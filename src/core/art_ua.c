@@ -692,30 +692,38 @@ art_ua_tablet_pc(const unsigned char *p, const unsigned char *end)
 }
 
 
-/* 8 bytes at a time: the memo's slot and the first check of a hit */
+/*
+ * The memo's slot and the first check of a hit: the length and four words
+ * (the last 24 bytes, where versions and models differ, and the middle);
+ * a hit is then settled by comparing every byte.
+ */
 
 static uint64_t
 art_ua_hash(const unsigned char *p, size_t len)
 {
+    size_t    i;
     uint64_t  h, w;
 
     h = 0x9e3779b97f4a7c15ULL ^ len;
 
-    for ( /* void */ ; len >= 8; p += 8, len -= 8) {
-        memcpy(&w, p, 8);
-        h = ((h << 5 | h >> 59) ^ w) * 0x100000001b3ULL;
+    if (len < 32) {
+        for (i = 0; i < len; i++) {
+            h = (h ^ p[i]) * 0x100000001b3ULL;
+        }
+
+        return h ^ (h >> 32);
     }
 
-    w = 0;
-
-    while (len > 0) {
-        len--;
-        w = w << 8 | p[len];
-    }
-
+    memcpy(&w, p + len - 8, 8);
+    h = (h ^ w) * 0x100000001b3ULL;
+    memcpy(&w, p + len - 16, 8);
+    h = ((h << 5 | h >> 59) ^ w) * 0x100000001b3ULL;
+    memcpy(&w, p + len - 24, 8);
+    h = ((h << 5 | h >> 59) ^ w) * 0x100000001b3ULL;
+    memcpy(&w, p + len / 2 - 8, 8);
     h = ((h << 5 | h >> 59) ^ w) * 0x100000001b3ULL;
 
-    return h ^ (h >> 32);
+    return h ^ (h >> 29);
 }
 
 

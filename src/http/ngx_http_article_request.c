@@ -132,8 +132,10 @@ ngx_http_article_resolve(ngx_http_request_t *r, ngx_http_article_ctx_t **ctxp)
         ctx->rec = ctx->stale;
     }
 
-    /* also the answer of Redis to a request resumed */
-    ngx_http_article_found(r, ctx);
+    if (ctx->redis_done) {
+        /* the answer of Redis (or the stale record): the look-up had none */
+        ngx_http_article_found(r, ctx);
+    }
 
     return NGX_DECLINED;
 }
