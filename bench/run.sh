@@ -87,9 +87,11 @@ free_port() {
         print $s->sockport, "\n";'
 }
 
-# fmt2 A / B with 2 decimals
+# fmt2 A / B with 2 decimals ("n/a" when either is not a number)
 ratio() {
-    perl -e 'printf "%.2f", $ARGV[1] ? $ARGV[0] / $ARGV[1] : 0' "$1" "$2"
+    perl -e 'my ($a, $b) = @ARGV;
+             if ($a !~ /^-?[\d.]+$/ || $b !~ /^-?[\d.]+$/) { print "n/a" }
+             else { printf "%.2f", $b ? $a / $b : 0 }' "$1" "$2"
 }
 
 # wait until PORT answers while PID lives; $3 = seconds
@@ -169,12 +171,16 @@ cg_nginx() {
         > "$B/cg/$name.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
-    wait_port "$port" "$pid" 120 || { tail "$B/cg/$name.log" >&2; return 1; }
+    if ! wait_port "$port" "$pid" 120; then
+        tail "$B/cg/$name.log" >&2
+        stop_nginx "$pid"
+        return 1
+    fi
     # exactly one request to see it ready, in every run (baseline too)
     curl -s -o /dev/null "http://127.0.0.1:$port/ready"
     "$@"
     stop_nginx "$pid"
-    CG=$(cg_total "$B/cg/$name.out")
+    CG=$(cg_total "$B/cg/$name.out" 2>/dev/null || true)
 }
 
 cg_total() {
@@ -648,11 +654,12 @@ declare -A INSTR=()
 cg_variant() {
     local v=$1 name=$2
     shift 2
-    local dir=$S23_DIR port=${S23_PORT[static]} base
+    local dir=$S23_DIR port=${S23_PORT[static]} base try
     if [ "$v" = lua ]; then
         dir=$S23_DIR-lua
         port=${S23_PORT[lua]}
-        cg_nginx "$dir" "$port" og-lua-base true
+        CG=
+        cg_nginx "$dir" "$port" og-lua-base true || true
         base=$CG
     else
         if [ -z "$S23_BASE" ]; then
@@ -661,10 +668,20 @@ cg_variant() {
         fi
         base=$S23_BASE
     fi
-    cg_nginx "$dir" "$port" "og-$name" \
-        curl -s -o /dev/null "$@" \
-        "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM?n=[1-$CG_N]"
-    INSTR[$name]=$(( (CG - base) / CG_N ))
+    # LuaJIT under valgrind now and then never answers: once more, then n/a
+    for try in 1 2; do
+        CG=
+        cg_nginx "$dir" "$port" "og-$name" \
+            curl -s -o /dev/null "$@" \
+            "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM?n=[1-$CG_N]" \
+            || true
+        [ -z "$CG" ] || break
+    done
+    if [ -n "$CG" ] && [ -n "$base" ]; then
+        INSTR[$name]=$(( (CG - base) / CG_N ))
+    else
+        INSTR[$name]=n/a
+    fi
 }
 
 # "where the instructions went": the top functions of $2 minus $1, per
