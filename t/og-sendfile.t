@@ -1,12 +1,11 @@
 #!/usr/bin/perl
 
-# article_og with "sendfile on": a static page is read only up to its
-# "</head>" (in parts of 4, 8, 16, 32 KiB) and the rest goes out by
-# sendfile; every response is byte for byte the one "sendfile off" sends:
-# "</head>" before, across and after each part's edge, at the start, at the
-# end, split by the end of the file, in upper case, absent; an empty file;
-# HEAD; gzip and SSI (which need the body in memory); a 50 KB head in a
-# 200 KB page; and the headers.
+# article_og with "sendfile on" sends byte for byte what it sends with
+# "sendfile off" (the module asks nginx for the body in memory either way):
+# "</head>" at many offsets (near 4, 12, 28 and 60 KiB), at the start, at
+# the end, cut by the end of the file, in upper case, twice, absent; an
+# empty file; HEAD; gzip and SSI; a 50 KB head in a 200 KB page; and the
+# headers.
 
 use strict;
 use warnings;
@@ -44,7 +43,7 @@ sub page {
     $t->write_file("html/$name.html", $html);
 }
 
-# "</head>" beginning at byte n, near the edges of the parts read
+# "</head>" beginning at byte n
 for my $edge (4096, 12288, 28672, 61440) {
     for my $d (-8, -7, -6, -4, -1, 0, 1, 3) {
         my $n = $edge + $d;

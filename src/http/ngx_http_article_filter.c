@@ -9,10 +9,6 @@
  * through untouched; the one with the match is cut into parts that point
  * into it, with the block between them; a partial "</head>" at a buffer's
  * end (at most 6 bytes) is held back until the next buffer settles it.
- *
- * A file that nginx would send with sendfile is read only up to its
- * "</head>" (the copy filter would otherwise read all of it into memory):
- * the rest goes on as a part of the file, and sendfile still sends it.
  */
 
 
@@ -20,10 +16,6 @@
 
 
 #define NGX_HTTP_ARTICLE_HEAD_LEN  (sizeof("</head>") - 1)
-
-/* the first read of a file's head, doubled at each further read */
-#define NGX_HTTP_ARTICLE_READ      4096
-#define NGX_HTTP_ARTICLE_READ_MAX  32768
 
 
 /* a response the block goes into */
@@ -42,10 +34,7 @@ static ngx_int_t ngx_http_article_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_article_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_article_add_vary(ngx_http_request_t *r);
-static ngx_uint_t ngx_http_article_head_from_file(ngx_http_request_t *r);
 static ngx_int_t ngx_http_article_split(ngx_http_request_t *r,
-    ngx_http_article_inject_t *in, ngx_buf_t *b, ngx_chain_t ***ll);
-static ngx_int_t ngx_http_article_file(ngx_http_request_t *r,
     ngx_http_article_inject_t *in, ngx_buf_t *b, ngx_chain_t ***ll);
 static ngx_int_t ngx_http_article_link(ngx_http_request_t *r, ngx_buf_t *b,
     ngx_chain_t ***ll);
@@ -130,9 +119,7 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
                    "article og: %uz bytes to insert before </head>",
                    in->block.len);
 
-    if (!ngx_http_article_head_from_file(r)) {
-        r->filter_need_in_memory = 1;
-    }
+    r->filter_need_in_memory = 1;
 
     ngx_http_clear_content_length(r);
     ngx_http_clear_last_modified(r);
@@ -141,33 +128,6 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
     r->allow_ranges = 0;
 
     return ngx_http_next_header_filter(r);
-}
-
-
-/*
- * The body filter may be given the file itself and read only its head:
- * where the copy filter would pass a file on for sendfile (no aio, no
- * directio) and the response is not proxied.
- */
-
-static ngx_uint_t
-ngx_http_article_head_from_file(ngx_http_request_t *r)
-{
-    ngx_http_core_loc_conf_t  *clcf;
-
-    if (r->upstream != NULL || !r->connection->sendfile) {
-        return 0;
-    }
-
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-#if (NGX_HAVE_FILE_AIO || NGX_THREADS)
-    if (clcf->aio != NGX_HTTP_AIO_OFF) {
-        return 0;
-    }
-#endif
-
-    return clcf->directio == NGX_OPEN_FILE_DIRECTIO_OFF;
 }
 
 
@@ -214,16 +174,8 @@ ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         ll = &out;
 
         for (cl = in; cl; cl = cl->next) {
-            if (inj->injected) {
-                rc = ngx_http_article_link(r, cl->buf, &ll);
-
-            } else if (ngx_buf_in_memory(cl->buf) || !cl->buf->in_file) {
-                rc = ngx_http_article_split(r, inj, cl->buf, &ll);
-
-            } else {
-                rc = ngx_http_article_file(r, inj, cl->buf, &ll);
-            }
-
+            rc = inj->injected ? ngx_http_article_link(r, cl->buf, &ll)
+                               : ngx_http_article_split(r, inj, cl->buf, &ll);
             if (rc != NGX_OK) {
                 return NGX_ERROR;
             }
@@ -363,94 +315,6 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_inject_t *in,
     in->nheld = keep;
 
     return ngx_http_article_buf(r, b->pos, n - keep, b, ll);
-}
-
-
-/*
- * A buffer only in a file: its head is read in parts of our own, each
- * scanned as any buffer, until "</head>" is found or the buffer ends; the
- * rest, if any, goes on as a part of the file that releases the buffer.
- */
-
-static ngx_int_t
-ngx_http_article_file(ngx_http_request_t *r, ngx_http_article_inject_t *in,
-    ngx_buf_t *b, ngx_chain_t ***ll)
-{
-    off_t       pos;
-    size_t      size;
-    ssize_t     n;
-    ngx_buf_t  *mb, *fb;
-
-    pos = b->file_pos;
-    size = NGX_HTTP_ARTICLE_READ;
-
-    while (pos < b->file_last) {
-
-        if ((off_t) size > b->file_last - pos) {
-            size = (size_t) (b->file_last - pos);
-        }
-
-        mb = ngx_create_temp_buf(r->pool, size);
-        if (mb == NULL) {
-            return NGX_ERROR;
-        }
-
-        n = ngx_read_file(b->file, mb->pos, size, pos);
-
-        if (n == NGX_ERROR) {
-            return NGX_ERROR;
-        }
-
-        if ((size_t) n != size) {
-            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                          ngx_read_file_n " read only %z of %uz from \"%s\"",
-                          n, size, b->file->name.data);
-            return NGX_ERROR;
-        }
-
-        mb->last += n;
-        pos += n;
-
-        if (pos == b->file_last) {
-            /* all of b is in our parts now: the last one stands for it */
-            mb->last_buf = b->last_buf;
-            mb->last_in_chain = b->last_in_chain;
-            mb->flush = b->flush;
-            b->file_pos = pos;
-        }
-
-        if (ngx_http_article_split(r, in, mb, ll) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-        if (in->injected) {
-            break;
-        }
-
-        size = ngx_min(size * 2, NGX_HTTP_ARTICLE_READ_MAX);
-    }
-
-    if (pos == b->file_last) {
-        return NGX_OK;
-    }
-
-    fb = ngx_calloc_buf(r->pool);
-    if (fb == NULL) {
-        return NGX_ERROR;
-    }
-
-    fb->in_file = 1;
-    fb->temp_file = b->temp_file;
-    fb->file = b->file;
-    fb->file_pos = pos;
-    fb->file_last = b->file_last;
-    fb->tag = (ngx_buf_tag_t) &ngx_http_article_module;
-    fb->last_buf = b->last_buf;
-    fb->last_in_chain = b->last_in_chain;
-    fb->flush = b->flush;
-    fb->shadow = b;
-
-    return ngx_http_article_link(r, fb, ll);
 }
 
 
