@@ -319,7 +319,14 @@ art_head_scan(art_head_scan_t *s, const unsigned char *p,
 }
 
 
-/* the first "</" that lies wholly in [p, last), or NULL */
+/*
+ * The first "</" in [p, last) that is "</head>" (any case) or too near
+ * the end to tell, or NULL: the other "</" are passed over here.
+ */
+
+#define art_is_head(q)                                                        \
+    (((q)[2] | 0x20) == 'h' && ((q)[3] | 0x20) == 'e'                         \
+     && ((q)[4] | 0x20) == 'a' && ((q)[5] | 0x20) == 'd' && (q)[6] == '>')
 
 static const unsigned char *
 art_lt_slash(const unsigned char *p, const unsigned char *last)
@@ -344,7 +351,7 @@ art_lt_slash_bytes(const unsigned char *p, const unsigned char *last)
             return NULL;
         }
 
-        if (p[1] == '/') {
+        if (p[1] == '/' && (last - p < ART_HEAD_LEN || art_is_head(p))) {
             return p;
         }
 
@@ -363,8 +370,9 @@ __attribute__((target("avx2")))
 static const unsigned char *
 art_lt_slash_avx2(const unsigned char *p, const unsigned char *last)
 {
-    unsigned  m;
-    __m256i   lt, sl, a, b;
+    unsigned              m;
+    __m256i               lt, sl, a, b;
+    const unsigned char  *q;
 
     lt = _mm256_set1_epi8('<');
     sl = _mm256_set1_epi8('/');
@@ -376,8 +384,14 @@ art_lt_slash_avx2(const unsigned char *p, const unsigned char *last)
                 _mm256_and_si256(_mm256_cmpeq_epi8(a, lt),
                                  _mm256_cmpeq_epi8(b, sl)));
 
-        if (m != 0) {
-            return p + __builtin_ctz(m);
+        while (m != 0) {
+            q = p + __builtin_ctz(m);
+
+            if (last - q < ART_HEAD_LEN || art_is_head(q)) {
+                return q;
+            }
+
+            m &= m - 1;
         }
 
         p += 32;
