@@ -453,8 +453,9 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_article_loc_conf_t  *prev = parent;
     ngx_http_article_loc_conf_t  *conf = child;
 
-    u_char     *p;
-    ngx_str_t   name;
+    u_char                        *p;
+    ngx_str_t                      name;
+    ngx_http_article_main_conf_t  *amcf;
 
     if (conf->map == NULL) {
         conf->map = prev->map;
@@ -504,6 +505,10 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (!conf->amp) {
         return NGX_CONF_OK;
     }
+
+    /* no article_amp anywhere: no header filter looks for the Vary mark */
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
+    amcf->amp_used = 1;
 
     /* the opt-out is read as $arg_NAME and $cookie_NAME */
 

@@ -25,9 +25,10 @@ WRK_SECS=${BENCH_WRK_SECS:-5}
 CG_N=${BENCH_CG_N:-200}
 BIG=${BENCH_BIG:-100000}
 PHONE_UA='Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1'
+DESKTOP_UA='Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'
 
 util/deps.sh wrk valgrind libpcre2-dev libyaml-dev redis-server curl perl \
-    >&2
+    libnginx-mod-http-lua util-linux procps >&2
 
 [ -f "$MODULE" ] || make module >&2
 
@@ -86,9 +87,11 @@ free_port() {
         print $s->sockport, "\n";'
 }
 
-# fmt2 A / B with 2 decimals
+# fmt2 A / B with 2 decimals ("n/a" when either is not a number)
 ratio() {
-    perl -e 'printf "%.2f", $ARGV[1] ? $ARGV[0] / $ARGV[1] : 0' "$1" "$2"
+    perl -e 'my ($a, $b) = @ARGV;
+             if ($a !~ /^-?[\d.]+$/ || $b !~ /^-?[\d.]+$/) { print "n/a" }
+             else { printf "%.2f", $b ? $a / $b : 0 }' "$1" "$2"
 }
 
 # wait until PORT answers while PID lives; $3 = seconds
@@ -113,6 +116,7 @@ nginx_conf() {
         cat <<EOF
 load_module $MODULE;
 worker_processes 1;
+${CONF_MAIN:-}
 error_log $dir/error.log notice;
 pid $dir/nginx.pid;
 
@@ -167,12 +171,16 @@ cg_nginx() {
         > "$B/cg/$name.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
-    wait_port "$port" "$pid" 120 || { tail "$B/cg/$name.log" >&2; return 1; }
+    if ! wait_port "$port" "$pid" 120; then
+        tail "$B/cg/$name.log" >&2
+        stop_nginx "$pid"
+        return 1
+    fi
     # exactly one request to see it ready, in every run (baseline too)
     curl -s -o /dev/null "http://127.0.0.1:$port/ready"
     "$@"
     stop_nginx "$pid"
-    CG=$(cg_total "$B/cg/$name.out")
+    CG=$(cg_total "$B/cg/$name.out" 2>/dev/null || true)
 }
 
 cg_total() {
@@ -405,19 +413,123 @@ make_page() {
         print $h;'
 }
 
-# the key used by sections 2 and 3: a published article with an AMP target,
-# an image and topics, whose rendered tag block we fetch from nginx itself
+# Sections 2 and 3 measure the module's own cost per request against the
+# same page (or the same redirect) without it.  Setup, printed with the
+# figures: one nginx, one worker pinned to the last CPU (worker_cpu_affinity)
+# and wrk pinned to the first (taskset), `sendfile on` (nginx's default is
+# off), access_log off, keep-alive, the same ~20 KiB page from the page
+# cache.  Each variant is a server{} of its own on its own port with the one
+# same regex location, so that location matching costs them all the same.
+
 S23_DIR=$B/og
-S23_PORT=
 S23_STEM=
 S23_TARGET=
 S23_BASE=
+declare -A S23_PORT=()
+S23_PAGES="static static_copy module sub_filter lua"
+LUA_SO=/usr/lib/nginx/modules/ngx_http_lua_module.so
+NDK_SO=/usr/lib/nginx/modules/ndk_http_module.so
+
+# the worker's pin, and wrk's
+ncpu=$(nproc)
+if [ "$ncpu" -ge 2 ]; then
+    S23_AFFINITY=1$(printf '0%.0s' $(seq 2 "$ncpu"))
+    PIN_WRK=(taskset -c 0)
+else
+    S23_AFFINITY=
+    PIN_WRK=()
+fi
+
+# the location of one variant: $1 = name
+s23_location() {
+    case $1 in
+        static)     echo "try_files /page.html =404;" ;;
+        # nginx reads the file into memory: what filter_need_in_memory makes
+        # nginx do for every body filter that looks at bytes
+        static_copy) echo "sendfile off; try_files /page.html =404;" ;;
+        module)     echo "article og \$aid; article_og on;"
+                    echo "try_files /page.html =404;" ;;
+        sub_filter) echo "sub_filter '</head>' '\$og</head>';"
+                    echo "try_files /page.html =404;" ;;
+        lua)        cat <<'EOF'
+header_filter_by_lua_block { ngx.header.content_length = nil }
+body_filter_by_lua_block {
+    local ctx = ngx.ctx
+    if ctx.done then return end
+    local chunk = ngx.arg[1]
+    local i = chunk:find("</head>", 1, true)
+    if i then
+        ngx.arg[1] = chunk:sub(1, i - 1) .. ngx.var.og .. chunk:sub(i)
+        ctx.done = true
+    end
+}
+try_files /page.html =404;
+EOF
+                    ;;
+        amp)        echo "article og \$aid; article_amp on;"
+                    echo "try_files /page.html =404;" ;;
+        return_302) echo "return 302 $S23_TARGET;" ;;
+    esac
+}
+
+# the server{} of variant $1
+s23_server() {
+    cat <<EOF
+
+    server {
+        listen 127.0.0.1:${S23_PORT[$1]};
+        location ~ ^/p/(?<aid>[A-Za-z0-9_]+)\$ {
+            $(s23_location "$1")
+        }
+    }
+EOF
+}
+
+# DIR/nginx.conf with the servers $2
+s23_conf() {
+    nginx_conf "$1" <<EOF
+    sendfile on;
+    root $S23_DIR/html;
+    default_type text/html;
+
+    article_map og {
+        source $S23_DIR/articles/*.txt;
+        zone 16m;
+    }
+
+    geo \$dollar {
+        default "\$";
+    }
+
+    # keyed by the capture: try_files has made \$uri "/page.html"
+    map \$aid \$og {
+        include $S23_DIR/og.map;
+    }
+$2
+EOF
+}
+
+# start the nginx of sections 2 and 3, and the Lua peer's: NGINX_PID and
+# LUA_PID
+s23_start() {
+    LUA_PID=
+    if [ -n "${S23_PORT[lua]:-}" ]; then
+        start_nginx "$S23_DIR-lua" "${S23_PORT[lua]}" 120
+        LUA_PID=$NGINX_PID
+    fi
+    start_nginx "$S23_DIR" "${S23_PORT[static]}" 120
+}
+
+s23_stop() {
+    stop_nginx "$NGINX_PID"
+    [ -z "$LUA_PID" ] || stop_nginx "$LUA_PID"
+}
 
 setup23() {
-    local c stem tgt block
+    local c stem tgt v main="" servers="" ha hb base
+
     c=$(corpus 10000)
     link_subset "$c" "$S23_DIR/articles" 1 200
-    S23_PORT=$(free_port)
     read -r stem tgt < <(
         stems "$S23_DIR/articles" > "$S23_DIR/stems.txt"
         perl -F'\t' -lane '
@@ -433,181 +545,268 @@ setup23() {
     make_page > "$S23_DIR/html/page.html"
     : > "$S23_DIR/og.map"
 
-    nginx_conf "$S23_DIR" <<EOF
-    article_map og {
-        source $S23_DIR/articles/*.txt;
-        zone 16m;
-    }
+    [ -f "$LUA_SO" ] || S23_PAGES=${S23_PAGES/ lua/}
+    [ -z "$S23_AFFINITY" ] || main="worker_cpu_affinity $S23_AFFINITY;"
 
-    geo \$dollar {
-        default "\$";
-    }
+    for v in $S23_PAGES amp return_302; do
+        S23_PORT[$v]=$(free_port)
+        [ "$v" != lua ] || continue
+        servers+=$(s23_server "$v")
+    done
 
-    # keyed by the capture: try_files has made \$uri "/page.html"
-    map \$aid \$og {
-        include $S23_DIR/og.map;
-    }
+    # the Lua peer in an nginx of its own: LuaJIT's collector would add
+    # its own noise to the instruction counts of the others
+    if [ -n "${S23_PORT[lua]:-}" ]; then
+        CONF_MAIN="load_module $NDK_SO; load_module $LUA_SO; $main" \
+            s23_conf "$S23_DIR-lua" "$(s23_server lua)"
+    fi
+    CONF_MAIN=$main s23_conf "$S23_DIR" "$servers"
 
-    server {
-        listen 127.0.0.1:$S23_PORT;
-        root $S23_DIR/html;
-        default_type text/html;
-
-        # (a) the static page, no feature of the module
-        location ~ ^/a/(?<aid>[A-Za-z0-9_]+)\$ {
-            try_files /page.html =404;
-        }
-
-        # (b) the module's injection
-        location ~ ^/b/(?<aid>[A-Za-z0-9_]+)\$ {
-            article og \$aid;
-            article_og on;
-            try_files /page.html =404;
-        }
-
-        # (c) stock nginx: sub_filter with the pre-rendered block in a map
-        location ~ ^/c/(?<aid>[A-Za-z0-9_]+)\$ {
-            sub_filter '</head>' '\$og</head>';
-            try_files /page.html =404;
-        }
-
-        # section 3: the module's redirect, and nginx's own
-        location ~ ^/amp/(?<aid>[A-Za-z0-9_]+)\$ {
-            article og \$aid;
-            article_amp on;
-            try_files /page.html =404;
-        }
-
-        # the same regex location shape, so both pay the same matching
-        location ~ ^/r302/(?<aid>[A-Za-z0-9_]+)\$ {
-            return 302 $S23_TARGET;
-        }
-
-        location ~ ^/render/(?<aid>[A-Za-z0-9_]+)\$ {
-            article og \$aid;
-            default_type text/plain;
-            return 200 \$article_og;
-        }
-
-        location = /status {
-            article_status;
-        }
-    }
-EOF
-
-    # the block as the module renders it, as a map entry for (c)
-    start_nginx "$S23_DIR" "$S23_PORT" 120
-    block=$(curl -s "http://127.0.0.1:$S23_PORT/render/$S23_STEM"; echo x)
+    # the block as the module inserts it (the page with it minus the page),
+    # as the map entry of sub_filter and Lua: all three send the same bytes
+    start_nginx "$S23_DIR" "${S23_PORT[static]}" 120
+    base=http://127.0.0.1
+    curl -s "$base:${S23_PORT[static]}/p/$S23_STEM" > "$S23_DIR/body-static"
+    curl -s "$base:${S23_PORT[module]}/p/$S23_STEM" > "$S23_DIR/body-module"
     stop_nginx "$NGINX_PID"
-    block=${block%x}
-    BLOCK="$block" perl -e '
-        my $b = $ENV{BLOCK};
-        die "empty tag block\n" unless $b =~ /og:title/;
-        $b =~ s/\\/\\\\/g;
-        $b =~ s/"/\\"/g;
-        $b =~ s/\$/\${dollar}/g;
-        print "$ARGV[0] \"$b\";\n";' "$S23_STEM" > "$S23_DIR/og.map"
+    perl -e '
+        local $/;
+        open my $a, "<", $ARGV[0] or die; my $x = <$a>;
+        open my $b, "<", $ARGV[1] or die; my $y = <$b>;
+        # the block goes right before the first "</head>"
+        my $i = index($x, "</head>");
+        my $blk = substr($y, $i, length($y) - length($x));
+        die "not the page with a block\n"
+            unless substr($y, 0, $i) . substr($y, $i + length($blk)) eq $x;
+        die "no tag block\n" unless $blk =~ /og:title/;
+        $blk =~ s/\\/\\\\/g;
+        $blk =~ s/"/\\"/g;
+        $blk =~ s/\$/\${dollar}/g;
+        print "$ARGV[2] \"$blk\";\n";' \
+        "$S23_DIR/body-static" "$S23_DIR/body-module" "$S23_STEM" \
+        > "$S23_DIR/og.map"
+}
+
+# the worker's time on CPU, ns, all its threads
+worker_cpu_ns() {
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null \
+        | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+
+# one wrk run: "requests/s worker-CPU-us-per-request"; $1 = URL, then wrk
+# options; the worker is the master's only child
+wrk_cost() {
+    local url=$1 w t0 t1 out
+    shift
+    w=$(pgrep -P "${WRK_NGINX:-$NGINX_PID}" | head -1)
+    t0=$(worker_cpu_ns "$w")
+    out=$("${PIN_WRK[@]+"${PIN_WRK[@]}"}" wrk -t1 -c8 -d"${WRK_SECS}s" \
+          "$@" "$url" 2>&1)
+    t1=$(worker_cpu_ns "$w")
+    echo "$out" >> "$B/wrk.log"
+    if echo "$out" | grep -qE 'Non-2xx|Socket errors'; then
+        case $url in */amp/*|*:${S23_PORT[amp]}/*|*:${S23_PORT[return_302]}/*) ;;
+        *) echo "warning: wrk $url: $(echo "$out" | grep -E 'Non-2xx|Socket' \
+                 | tr -s ' ' | tr '\n' ';')" >&2 ;;
+        esac
+    fi
+    echo "$out" | perl -e '
+        my ($n, $r) = (0, 0);
+        while (<STDIN>) {
+            $n = $1 if /^\s*(\d+) requests in/;
+            $r = $1 if /^Requests\/sec:\s*([\d.]+)/;
+        }
+        printf "%s %.2f\n", $r, $n ? ($ARGV[1] - $ARGV[0]) / 1e3 / $n : 0;
+        ' "$t0" "$t1"
+}
+
+# wrk on every variant given, round after round (interleaved, so that drift
+# hits all), then per variant: mean requests/s and worker CPU us/request,
+# into RPS[v] and CPU[v]; $1 = rounds, $2 = curl-like -H options (array
+# name), then variants
+declare -A RPS=() CPU=()
+wrk_rounds() {
+    local rounds=$1 hname=$2 v r out line w
+    local -n hdr=$hname
+    shift 2
+    for v in "$@"; do RPS[$v]=0; CPU[$v]=0; done
+    for r in $(seq 1 "$rounds"); do
+        line="run_$r:"
+        for v in "$@"; do
+            w=$NGINX_PID
+            [ "$v" != lua ] || w=$LUA_PID
+            out=$(WRK_NGINX=$w wrk_cost \
+                  "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM" \
+                  "${hdr[@]+"${hdr[@]}"}")
+            line+=" $v=${out% *}"
+            RPS[$v]=$(perl -e 'print $ARGV[0] + $ARGV[1] / $ARGV[2]' \
+                      "${RPS[$v]}" "${out% *}" "$rounds")
+            CPU[$v]=$(perl -e 'print $ARGV[0] + $ARGV[1] / $ARGV[2]' \
+                      "${CPU[$v]}" "${out#* }" "$rounds")
+        done
+        echo "$line requests/s"
+    done
+}
+
+# callgrind: CG_N requests to variant $1 on one keep-alive connection, then
+# curl options; sets INSTR[v] = instructions per request above the baseline
+declare -A INSTR=()
+cg_variant() {
+    local v=$1 name=$2
+    shift 2
+    local dir=$S23_DIR port=${S23_PORT[static]} base try
+    if [ "$v" = lua ]; then
+        dir=$S23_DIR-lua
+        port=${S23_PORT[lua]}
+        CG=
+        cg_nginx "$dir" "$port" og-lua-base true || true
+        base=$CG
+    else
+        if [ -z "$S23_BASE" ]; then
+            cg_nginx "$dir" "$port" og-base true
+            S23_BASE=$CG
+        fi
+        base=$S23_BASE
+    fi
+    # LuaJIT under valgrind now and then never answers: once more, then n/a
+    for try in 1 2; do
+        CG=
+        cg_nginx "$dir" "$port" "og-$name" \
+            curl -s -o /dev/null "$@" \
+            "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM?n=[1-$CG_N]" \
+            || true
+        [ -z "$CG" ] || break
+    done
+    if [ -n "$CG" ] && [ -n "$base" ]; then
+        INSTR[$name]=$(( (CG - base) / CG_N ))
+    else
+        INSTR[$name]=n/a
+    fi
+}
+
+# "where the instructions went": the top functions of $2 minus $1, per
+# request; the whole table in build/bench/cg/profile-$2-vs-$1.txt
+cg_profile() {
+    local f=$B/cg/profile-$2-vs-$1.txt
+    perl bench/cg_diff.pl "$CG_N" "$B/cg/og-$1.out" "$B/cg/og-$2.out" 200 \
+        > "$f"
+    echo "  profile $2 minus $1 (self instructions per request; top ${3:-10}" \
+         "of $f):"
+    head -n "${3:-10}" "$f" | sed 's/^/    /'
+    tail -n 1 "$f" | sed 's/^/    /'
+}
+
+s23_setup_line() {
+    echo "setup: 1 worker$([ -n "$S23_AFFINITY" ] \
+          && echo " pinned to CPU $((ncpu - 1)) (worker_cpu_affinity" \
+                  "$S23_AFFINITY), wrk on CPU 0"), sendfile on," \
+         "access_log off, wrk -t1 -c8 -d${WRK_SECS}s keep-alive," \
+         "$(wc -c < "$S23_DIR/html/page.html")-byte page from the page" \
+         "cache, </head> at $(grep -bo '</head>' "$S23_DIR/html/page.html" \
+                              | head -1 | cut -d: -f1)," \
+         "one server{} per variant, same regex location"
 }
 
 section2() {
-    local base=http://127.0.0.1:$S23_PORT a b c r ra=0 rb=0 rc=0 na nb nc
-    local n0 ia ib ic ha hb hc
-
+    local v h=() ok
     echo
-    echo "## 2. OG injection (~20 KiB page, </head> at" \
-         "$(grep -bo '</head>' "$S23_DIR/html/page.html" | head -1 \
-            | cut -d: -f1) bytes; 1 worker; wrk -t1 -c8 -d${WRK_SECS}s)"
-
-    start_nginx "$S23_DIR" "$S23_PORT" 120
-    ha=$(curl -s "$base/a/$S23_STEM" | md5sum | cut -c1-32)
-    hb=$(curl -s "$base/b/$S23_STEM" | md5sum | cut -c1-32)
-    hc=$(curl -s "$base/c/$S23_STEM" | md5sum | cut -c1-32)
+    echo "## 2. OG injection: the module's cost per page"
+    s23_setup_line
     echo "article: $S23_STEM"
-    echo "b_and_c_bodies_identical: $([ "$hb" = "$hc" ] && echo yes || echo NO)"
-    echo "b_differs_from_a: $([ "$ha" != "$hb" ] && echo yes || echo NO)"
 
-    for r in 1 2; do
-        a=$(wrk_rps "$base/a/$S23_STEM")
-        b=$(wrk_rps "$base/b/$S23_STEM")
-        c=$(wrk_rps "$base/c/$S23_STEM")
-        echo "run_$r: a=$a b=$b c=$c requests/s"
-        ra=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$ra" "$a")
-        rb=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$rb" "$b")
-        rc=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$rc" "$c")
+    s23_start
+    ok=yes
+    for v in $S23_PAGES; do
+        curl -s "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM" \
+            > "$S23_DIR/body-$v"
     done
-    stop_nginx "$NGINX_PID"
+    for v in sub_filter lua; do
+        [ -f "$S23_DIR/body-$v" ] || continue
+        cmp -s "$S23_DIR/body-module" "$S23_DIR/body-$v" || ok=NO
+    done
+    echo "bodies_identical (module, sub_filter, lua): $ok"
+    echo "module_differs_from_static: $(cmp -s "$S23_DIR/body-static" \
+          "$S23_DIR/body-module" && echo NO || echo yes)"
 
-    echo "a_static_rps: $(ratio "$ra" 2)"
-    echo "b_article_og_rps: $(ratio "$rb" 2)"
-    echo "c_sub_filter_rps: $(ratio "$rc" 2)"
-    echo "ratio_b_vs_a: $(ratio "$rb" "$ra") (goal >= 0.95)"
-    echo "ratio_b_vs_c: $(ratio "$rb" "$rc") (goal >= 1.0)"
+    wrk_rounds 2 h $S23_PAGES
+    s23_stop
 
-    # instructions per request: nginx under callgrind, CG_N requests on one
-    # keep-alive connection, minus the same run with none
-    cg_nginx "$S23_DIR" "$S23_PORT" og-base true
-    n0=$CG
-    cg_nginx "$S23_DIR" "$S23_PORT" og-a \
-         curl -s -o /dev/null "$base/a/$S23_STEM?n=[1-$CG_N]"
-    ia=$CG
-    cg_nginx "$S23_DIR" "$S23_PORT" og-b \
-         curl -s -o /dev/null "$base/b/$S23_STEM?n=[1-$CG_N]"
-    ib=$CG
-    cg_nginx "$S23_DIR" "$S23_PORT" og-c \
-         curl -s -o /dev/null "$base/c/$S23_STEM?n=[1-$CG_N]"
-    ic=$CG
-    S23_BASE=$n0
-    echo "callgrind ($CG_N requests, keep-alive; baseline $n0 instructions):"
-    echo "  a_instr_per_request: $(( (ia - n0) / CG_N ))"
-    echo "  b_instr_per_request: $(( (ib - n0) / CG_N ))"
-    echo "  c_instr_per_request: $(( (ic - n0) / CG_N ))"
-    echo "  ratio_b_vs_a_instr: $(ratio $((ib - n0)) $((ia - n0)))"
-    echo "  ratio_b_vs_c_instr: $(ratio $((ib - n0)) $((ic - n0)))"
+    for v in $S23_PAGES; do
+        echo "${v}_rps: $(printf '%.0f' "${RPS[$v]}")" \
+             "(worker CPU $(printf '%.2f' "${CPU[$v]}") us/request)"
+    done
+    echo "ratio_module_vs_static: $(ratio "${RPS[module]}" "${RPS[static]}")" \
+         "(goal >= 0.95; CPU $(ratio "${CPU[module]}" "${CPU[static]}")x)"
+    echo "ratio_module_vs_static_copy: $(ratio "${RPS[module]}" \
+          "${RPS[static_copy]}") (the floor without sendfile; CPU" \
+         "$(ratio "${CPU[module]}" "${CPU[static_copy]}")x)"
+    echo "ratio_module_vs_sub_filter: $(ratio "${RPS[module]}" \
+          "${RPS[sub_filter]}")"
+    [ -z "${RPS[lua]:-}" ] \
+        || echo "ratio_module_vs_lua: $(ratio "${RPS[module]}" "${RPS[lua]}")"
+
+    for v in $S23_PAGES; do
+        cg_variant "$v" "$v"
+    done
+    echo "callgrind ($CG_N requests, keep-alive; baseline $S23_BASE" \
+         "instructions, user space only: the kernel's copy is not counted):"
+    for v in $S23_PAGES; do
+        echo "  ${v}_instr_per_request: ${INSTR[$v]}"
+    done
+    echo "  ratio_module_vs_static_instr: $(ratio "${INSTR[module]}" \
+          "${INSTR[static]}") (goal <= 1.05)"
+    echo "  ratio_module_vs_static_copy_instr: $(ratio "${INSTR[module]}" \
+          "${INSTR[static_copy]}")"
+    echo "  ratio_module_vs_sub_filter_instr: $(ratio "${INSTR[module]}" \
+          "${INSTR[sub_filter]}")"
+    [ -z "${INSTR[lua]:-}" ] \
+        || echo "  ratio_module_vs_lua_instr: $(ratio "${INSTR[module]}" \
+                "${INSTR[lua]}")"
+    cg_profile static module 12
+    cg_profile static static_copy 6
 }
 
 section3() {
-    local base=http://127.0.0.1:$S23_PORT r m s rm=0 rs=0 loc n0 im is
-
+    local loc h=(-H "User-Agent: $PHONE_UA")
     echo
-    echo "## 3. AMP redirect (iPhone User-Agent; 1 worker;" \
-         "wrk -t1 -c8 -d${WRK_SECS}s)"
+    echo "## 3. AMP redirect: a phone with no client hints (iPhone" \
+         "User-Agent), the module's 302 vs nginx's return 302"
+    s23_setup_line
 
-    start_nginx "$S23_DIR" "$S23_PORT" 120
+    s23_start
     loc=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' \
-          -A "$PHONE_UA" "$base/amp/$S23_STEM")
+          -A "$PHONE_UA" "http://127.0.0.1:${S23_PORT[amp]}/p/$S23_STEM")
     echo "module_answer: $loc"
     echo "same_location_as_return: $([ "$loc" = "302 $S23_TARGET" ] \
           && echo yes || echo NO)"
+    wrk_rounds 2 h amp return_302
+    s23_stop
 
-    for r in 1 2; do
-        m=$(wrk_rps "$base/amp/$S23_STEM" -H "User-Agent: $PHONE_UA")
-        s=$(wrk_rps "$base/r302/$S23_STEM" -H "User-Agent: $PHONE_UA")
-        echo "run_$r: article_amp=$m return_302=$s requests/s"
-        rm=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$rm" "$m")
-        rs=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$rs" "$s")
-    done
-    stop_nginx "$NGINX_PID"
+    echo "article_amp_rps: $(printf '%.0f' "${RPS[amp]}") (worker CPU" \
+         "$(printf '%.2f' "${CPU[amp]}") us/request)"
+    echo "return_302_rps: $(printf '%.0f' "${RPS[return_302]}") (worker CPU" \
+         "$(printf '%.2f' "${CPU[return_302]}") us/request)"
+    echo "ratio_amp_vs_return: $(ratio "${RPS[amp]}" "${RPS[return_302]}")" \
+         "(goal >= 0.97; CPU $(ratio "${CPU[amp]}" "${CPU[return_302]}")x)"
 
-    echo "article_amp_rps: $(ratio "$rm" 2)"
-    echo "return_302_rps: $(ratio "$rs" 2)"
-    echo "ratio_amp_vs_return: $(ratio "$rm" "$rs") (goal >= 0.95)"
-
-    if [ -n "${S23_BASE:-}" ]; then
-        n0=$S23_BASE
-    else
-        cg_nginx "$S23_DIR" "$S23_PORT" og-base true
-        n0=$CG
-    fi
-    cg_nginx "$S23_DIR" "$S23_PORT" amp-module \
-         curl -s -o /dev/null -A "$PHONE_UA" "$base/amp/$S23_STEM?n=[1-$CG_N]"
-    im=$CG
-    cg_nginx "$S23_DIR" "$S23_PORT" amp-return \
-         curl -s -o /dev/null -A "$PHONE_UA" "$base/r302/$S23_STEM?n=[1-$CG_N]"
-    is=$CG
+    cg_variant amp amp -A "$PHONE_UA"
+    cg_variant return_302 return_302 -A "$PHONE_UA"
+    # the same location for a desktop: the page, after the User-Agent pass,
+    # or after Sec-CH-UA-Mobile: ?0 alone
+    cg_variant amp amp_desktop -A "$DESKTOP_UA"
+    cg_variant amp amp_desktop_hint0 -A "$DESKTOP_UA" -H 'Sec-CH-UA-Mobile: ?0'
     echo "callgrind ($CG_N requests, keep-alive):"
-    echo "  article_amp_instr_per_request: $(( (im - n0) / CG_N ))"
-    echo "  return_302_instr_per_request: $(( (is - n0) / CG_N ))"
-    echo "  ratio_amp_vs_return_instr: $(ratio $((im - n0)) $((is - n0)))"
+    echo "  article_amp_instr_per_request: ${INSTR[amp]}"
+    echo "  return_302_instr_per_request: ${INSTR[return_302]}"
+    echo "  ratio_amp_vs_return_instr: $(ratio "${INSTR[amp]}" \
+          "${INSTR[return_302]}") (goal <= 1.10)"
+    echo "  amp_location_desktop_instr_per_request: ${INSTR[amp_desktop]}" \
+         "(the page; User-Agent pass)"
+    echo "  amp_location_desktop_hint0_instr_per_request:" \
+         "${INSTR[amp_desktop_hint0]} (the page; Sec-CH-UA-Mobile: ?0," \
+         "no User-Agent pass)"
+    cg_profile return_302 amp 12
+    cg_profile amp_desktop_hint0 amp_desktop 4
 }
 
 # ==========================================================================

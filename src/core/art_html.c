@@ -8,6 +8,11 @@
 
 #include <string.h>
 
+#if (defined(__x86_64__) && defined(__GNUC__))
+#include <immintrin.h>
+#define ART_HTML_AVX2  1
+#endif
+
 #include "art_html.h"
 
 
@@ -90,6 +95,14 @@ static const art_og_line_t  art_og_lines[] = {
 
 static size_t art_og_write(const art_article_t *a, unsigned parts,
     unsigned char *dst);
+static const unsigned char *art_lt_slash(const unsigned char *p,
+    const unsigned char *last);
+static const unsigned char *art_lt_slash_bytes(const unsigned char *p,
+    const unsigned char *last);
+#if (ART_HTML_AVX2)
+static const unsigned char *art_lt_slash_avx2(const unsigned char *p,
+    const unsigned char *last);
+#endif
 static size_t art_og_value(const art_og_line_t *l, const art_str_t *v,
     unsigned char *dst);
 
@@ -282,8 +295,9 @@ const unsigned char *
 art_head_scan(art_head_scan_t *s, const unsigned char *p,
     const unsigned char *last)
 {
-    size_t         m, k;
-    unsigned char  c, want;
+    size_t                m, k;
+    unsigned char         c, want;
+    const unsigned char  *q;
 
     static const unsigned char  head[] = "</head>";
 
@@ -295,16 +309,31 @@ art_head_scan(art_head_scan_t *s, const unsigned char *p,
     while (p < last) {
 
         if (m == 0) {
-            p = memchr(p, '<', last - p);
+            /* only a "</" can begin one, or a '<' that ends the buffer */
+            q = art_lt_slash(p, last);
 
-            if (p == NULL) {
-                s->matched = 0;
+            if (q == NULL) {
+                s->matched = (last[-1] == '<');
                 return NULL;
+            }
+
+            /* a whole candidate in this buffer is settled here */
+            if ((size_t) (last - q) >= ART_HEAD_LEN) {
+                if ((q[2] | 0x20) == 'h' && (q[3] | 0x20) == 'e'
+                    && (q[4] | 0x20) == 'a' && (q[5] | 0x20) == 'd'
+                    && q[6] == '>')
+                {
+                    s->matched = 0;
+                    return q + ART_HEAD_LEN;
+                }
+
+                p = q + 2;
+                continue;
             }
 
             k = 0;
             m = 1;
-            p++;
+            p = q + 1;
             continue;
         }
 
@@ -335,3 +364,87 @@ art_head_scan(art_head_scan_t *s, const unsigned char *p,
 
     return NULL;
 }
+
+
+/*
+ * The first "</" in [p, last) that is "</head>" (any case) or too near
+ * the end to tell, or NULL: the other "</" are passed over here.
+ */
+
+#define art_is_head(q)                                                        \
+    (((q)[2] | 0x20) == 'h' && ((q)[3] | 0x20) == 'e'                         \
+     && ((q)[4] | 0x20) == 'a' && ((q)[5] | 0x20) == 'd' && (q)[6] == '>')
+
+static const unsigned char *
+art_lt_slash(const unsigned char *p, const unsigned char *last)
+{
+#if (ART_HTML_AVX2)
+    if (last - p >= 33 && __builtin_cpu_supports("avx2")) {
+        return art_lt_slash_avx2(p, last);
+    }
+#endif
+
+    return art_lt_slash_bytes(p, last);
+}
+
+
+static const unsigned char *
+art_lt_slash_bytes(const unsigned char *p, const unsigned char *last)
+{
+    while (last - p >= 2) {
+        p = memchr(p, '<', last - 1 - p);
+
+        if (p == NULL) {
+            return NULL;
+        }
+
+        if (p[1] == '/' && (last - p < ART_HEAD_LEN || art_is_head(p))) {
+            return p;
+        }
+
+        p++;
+    }
+
+    return NULL;
+}
+
+
+#if (ART_HTML_AVX2)
+
+/* 32 positions at a time: '<' there and '/' right after */
+
+__attribute__((target("avx2")))
+static const unsigned char *
+art_lt_slash_avx2(const unsigned char *p, const unsigned char *last)
+{
+    unsigned              m;
+    __m256i               lt, sl, a, b;
+    const unsigned char  *q;
+
+    lt = _mm256_set1_epi8('<');
+    sl = _mm256_set1_epi8('/');
+
+    while (last - p >= 33) {
+        a = _mm256_loadu_si256((const __m256i *) p);
+        b = _mm256_loadu_si256((const __m256i *) (p + 1));
+        m = (unsigned) _mm256_movemask_epi8(
+                _mm256_and_si256(_mm256_cmpeq_epi8(a, lt),
+                                 _mm256_cmpeq_epi8(b, sl)));
+
+        while (m != 0) {
+            q = p + __builtin_ctz(m);
+
+            if (last - q < ART_HEAD_LEN || art_is_head(q)) {
+                return q;
+            }
+
+            m &= m - 1;
+        }
+
+        p += 32;
+    }
+
+    return art_lt_slash_bytes(p, last);
+}
+
+#endif

@@ -59,6 +59,8 @@
  */
 
 
+#include <string.h>
+
 #include "art_ua.h"
 
 
@@ -690,9 +692,82 @@ art_ua_tablet_pc(const unsigned char *p, const unsigned char *end)
 }
 
 
+/*
+ * The memo's slot and the first check of a hit: the length and four words
+ * (the last 24 bytes, where versions and models differ, and the middle);
+ * a hit is then settled by comparing every byte.
+ */
+
+static uint64_t
+art_ua_hash(const unsigned char *p, size_t len)
+{
+    size_t    i;
+    uint64_t  h, w;
+
+    h = 0x9e3779b97f4a7c15ULL ^ len;
+
+    if (len < 32) {
+        for (i = 0; i < len; i++) {
+            h = (h ^ p[i]) * 0x100000001b3ULL;
+        }
+
+        return h ^ (h >> 32);
+    }
+
+    memcpy(&w, p + len - 8, 8);
+    h = (h ^ w) * 0x100000001b3ULL;
+    memcpy(&w, p + len - 16, 8);
+    h = ((h << 5 | h >> 59) ^ w) * 0x100000001b3ULL;
+    memcpy(&w, p + len - 24, 8);
+    h = ((h << 5 | h >> 59) ^ w) * 0x100000001b3ULL;
+    memcpy(&w, p + len / 2 - 8, 8);
+    h = ((h << 5 | h >> 59) ^ w) * 0x100000001b3ULL;
+
+    return h ^ (h >> 29);
+}
+
+
+art_ua_class_e
+art_ua_classify_memo(art_ua_memo_t *memo, const unsigned char *ua,
+    size_t len)
+{
+    uint64_t             h;
+    art_ua_class_e       cls;
+    art_ua_memo_slot_t  *s;
+
+    if (ua == NULL || len == 0 || len > ART_UA_MEMO_MAX) {
+        return art_ua_classify(ua, len);
+    }
+
+    h = art_ua_hash(ua, len);
+    s = &memo->slot[h & (ART_UA_MEMO_SLOTS - 1)];
+
+    if (s->len == len && s->hash == h && memcmp(s->ua, ua, len) == 0) {
+        return (art_ua_class_e) s->cls;
+    }
+
+    cls = art_ua_classify(ua, len);
+
+    s->hash = h;
+    s->len = (unsigned short) len;
+    s->cls = (unsigned char) cls;
+    memcpy(s->ua, ua, len);
+
+    return cls;
+}
+
+
 int
 art_ua_is_mobile(const unsigned char *ua, size_t len,
     const unsigned char *hint, size_t hint_len, int tablets)
+{
+    return art_ua_is_mobile_memo(NULL, ua, len, hint, hint_len, tablets);
+}
+
+
+int
+art_ua_is_mobile_memo(art_ua_memo_t *memo, const unsigned char *ua,
+    size_t len, const unsigned char *hint, size_t hint_len, int tablets)
 {
     int             hinted;
     art_ua_class_e  cls;
@@ -725,7 +800,8 @@ art_ua_is_mobile(const unsigned char *ua, size_t len,
         return 0;
     }
 
-    cls = art_ua_classify(ua, len);
+    cls = (memo != NULL) ? art_ua_classify_memo(memo, ua, len)
+                         : art_ua_classify(ua, len);
 
     if (cls == ART_UA_BOT) {
         return 0;

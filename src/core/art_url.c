@@ -114,9 +114,27 @@ art_url_is_request(const unsigned char *url, size_t len,
     const unsigned char *host, size_t host_len, const unsigned char *uri,
     size_t uri_len)
 {
-    long        port, rport, dport;
-    size_t      i, n, end;
-    art_str_t   thost, rhost;
+    long                  port, rport, dport;
+    size_t                i, n, end, frag;
+    art_str_t             thost, rhost;
+    const unsigned char  *hash;
+
+    /*
+     * The quickest "no": whatever the spelling, the URL before its
+     * fragment ends as the request's URI does (but for the URI's first
+     * byte, as "http://h?q" is asked for as "/?q").
+     */
+
+    hash = (len > 0) ? memchr(url, '#', len) : NULL;
+    frag = (hash != NULL) ? (size_t) (hash - url) : len;
+
+    if (uri_len > 1
+        && (frag < uri_len - 1
+            || memcmp(url + frag - (uri_len - 1), uri + 1, uri_len - 1)
+               != 0))
+    {
+        return 0;
+    }
 
     if (len >= 7 && strncasecmp((const char *) url, "http://", 7) == 0) {
         n = 7;
@@ -139,6 +157,12 @@ art_url_is_request(const unsigned char *url, size_t len,
         /* void */
     }
 
+    /* the fragment stays in the client: what it asks for ends before it */
+
+    if (!art_url_same_path(url + end, frag - end, uri, uri_len)) {
+        return 0;
+    }
+
     /* userinfo ends at the last '@' of the authority, as browsers read it */
 
     for (i = end; i > n && url[i - 1] != '@'; i--) { /* void */ }
@@ -148,14 +172,6 @@ art_url_is_request(const unsigned char *url, size_t len,
     }
 
     if (!art_url_authority(url + n, end - n, &thost, &port)) {
-        return 0;
-    }
-
-    /* the fragment stays in the client: what it asks for ends before it */
-
-    for (i = end; i < len && url[i] != '#'; i++) { /* void */ }
-
-    if (!art_url_same_path(url + end, i - end, uri, uri_len)) {
         return 0;
     }
 

@@ -220,6 +220,7 @@ typedef struct {
 typedef struct {
     ngx_array_t                   maps;         /* ngx_http_article_map_t * */
     ngx_int_t                     ch_mobile;    /* $http_sec_ch_ua_mobile */
+    ngx_flag_t                    amp_used;     /* article_amp on somewhere */
 } ngx_http_article_main_conf_t;
 
 

@@ -17,6 +17,10 @@ static ngx_int_t ngx_http_article_is_self(ngx_http_request_t *r,
 static ngx_int_t ngx_http_article_true(ngx_http_variable_value_t *v);
 
 
+/* this worker's classified agents (art_ua.h): written by this process only */
+static art_ua_memo_t  ngx_http_article_ua_memo;
+
+
 /* a found, published article and a GET or HEAD: redirect a phone */
 
 ngx_int_t
@@ -154,7 +158,8 @@ ngx_http_article_mobile(ngx_http_request_t *r,
         hint_len = v->len;
     }
 
-    return art_ua_is_mobile(ua, ua_len, hint, hint_len, alcf->amp_tablets);
+    return art_ua_is_mobile_memo(&ngx_http_article_ua_memo, ua, ua_len, hint,
+                                 hint_len, alcf->amp_tablets);
 }
 
 

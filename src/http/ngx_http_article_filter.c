@@ -94,19 +94,25 @@ ngx_http_article_filter_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_article_header_filter(ngx_http_request_t *r)
 {
-    u_char                       *p, *block;
-    unsigned                      kinds;
-    ngx_uint_t                    i;
-    art_alloc_t                   alloc;
-    ngx_http_article_ctx_t       *ctx;
-    ngx_http_article_inject_t    *in;
-    ngx_http_article_loc_conf_t  *alcf;
+    u_char                        *p, *block;
+    unsigned                       kinds;
+    ngx_uint_t                     i;
+    art_alloc_t                    alloc;
+    ngx_http_article_ctx_t        *ctx;
+    ngx_http_article_inject_t     *in;
+    ngx_http_article_loc_conf_t   *alcf;
+    ngx_http_article_main_conf_t  *amcf;
 
     if (r != r->main) {
         return ngx_http_next_header_filter(r);
     }
 
-    if (ngx_http_article_vary(r) && ngx_http_article_add_vary(r) != NGX_OK) {
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_article_module);
+
+    if (amcf->amp_used
+        && ngx_http_article_vary(r)
+        && ngx_http_article_add_vary(r) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 

@@ -132,8 +132,10 @@ ngx_http_article_resolve(ngx_http_request_t *r, ngx_http_article_ctx_t **ctxp)
         ctx->rec = ctx->stale;
     }
 
-    /* also the answer of Redis to a request resumed */
-    ngx_http_article_found(r, ctx);
+    if (ctx->redis_done) {
+        /* the answer of Redis (or the stale record): the look-up had none */
+        ngx_http_article_found(r, ctx);
+    }
 
     return NGX_DECLINED;
 }
@@ -178,13 +180,18 @@ ngx_http_article_lookup(ngx_http_request_t *r)
         return NULL;
     }
 
-    if (art_key_check(ctx->key.data, ctx->key.len) != NULL) {
+    rec = ngx_http_article_zone_find(map, ctx->key.data, ctx->key.len);
+
+    /*
+     * A key found in the index passed art_key_check() when it was loaded;
+     * any other is checked before Redis is asked.
+     */
+
+    if (rec == NULL && art_key_check(ctx->key.data, ctx->key.len) != NULL) {
         /* no record has such a key: Redis is not asked, nothing echoed */
         ctx->key.len = 0;
         goto count;
     }
-
-    rec = ngx_http_article_zone_find(map, ctx->key.data, ctx->key.len);
 
     if (rec != NULL) {
         if (rec->flags & ART_REC_PUBLISHED) {

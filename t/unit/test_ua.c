@@ -271,10 +271,11 @@ test_corpus(const char *path)
     char             line[ART_UA_LINE_MAX], *tab, *ua;
     size_t           len;
     long             n, right, bots, bots_mobile, bots_found, exact, bad;
-    long             per_n[4], per_right[4];
+    long             per_n[4], per_right[4], memo_wrong;
     int              want, phone, mobile;
     art_ua_class_e   got;
     double           acc;
+    static art_ua_memo_t  memo;
     static const char  *names[4] = { "desktop", "phone", "tablet", "bot" };
 
     f = fopen(path, "r");
@@ -285,6 +286,7 @@ test_corpus(const char *path)
     }
 
     n = right = bots = bots_mobile = bots_found = exact = bad = 0;
+    memo_wrong = 0;
     memset(per_n, 0, sizeof(per_n));
     memset(per_right, 0, sizeof(per_right));
 
@@ -319,6 +321,17 @@ test_corpus(const char *path)
 
         got = art_ua_classify((const unsigned char *) ua, strlen(ua));
         n++;
+
+        /* the memo: a miss, then a hit, each the same class (thousands of
+         * agents in 256 slots: evictions too) */
+        memo_wrong += art_ua_classify_memo(&memo, (const unsigned char *) ua,
+                                           strlen(ua)) != got;
+        memo_wrong += art_ua_classify_memo(&memo, (const unsigned char *) ua,
+                                           strlen(ua)) != got;
+        memo_wrong += art_ua_is_mobile_memo(&memo, (const unsigned char *) ua,
+                                            strlen(ua), NULL, 0, 1)
+                      != art_ua_is_mobile((const unsigned char *) ua,
+                                          strlen(ua), NULL, 0, 1);
         per_n[want]++;
 
         if ((int) got == want) {
@@ -372,4 +385,6 @@ test_corpus(const char *path)
     ok(acc >= ART_UA_MIN_ACCURACY, "%s",
        "phone vs not-phone accuracy >= 99.5%");
     ok(bots > 0 && bots_mobile == 0, "%s", "no crawler is mobile");
+    printf("# memo: %ld answers unlike art_ua_classify()'s\n", memo_wrong);
+    ok(memo_wrong == 0, "%s", "the memo answers as art_ua_classify()");
 }
