@@ -5,7 +5,7 @@
 # building the module.
 #
 # Environment (all optional):
-#   BENCH_SECTIONS   which sections to run (default "1 2 3 4 5 6 7")
+#   BENCH_SECTIONS   which sections to run (default "1 2 3 4 5 6 7 8")
 #   BENCH_WRK_SECS   seconds per wrk run (default 5)
 #   BENCH_CG_N       requests per callgrind run (default 200)
 #   BENCH_BIG        size of the big loader corpus (default 100000)
@@ -20,7 +20,7 @@ ROOT=$PWD
 B=$ROOT/build/bench
 MODULE=$ROOT/build/ngx_http_article_module.so
 NGINX=${NGINX:-nginx}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8}
 WRK_SECS=${BENCH_WRK_SECS:-5}
 CG_N=${BENCH_CG_N:-200}
 BIG=${BENCH_BIG:-100000}
@@ -1160,6 +1160,18 @@ section7() {
     echo "  ratio_replace_vs_og_instr: $(ratio $((iq - n0)) $((ip - n0)))"
 }
 
+# ==========================================================================
+# 8. Redis for production fleets: TLS against plain, the first miss over
+#    TLS, a Sentinel failover
+# ==========================================================================
+
+section8() {
+    echo
+    echo "## 8. Redis: TLS vs plain, first miss over TLS, Sentinel failover"
+    MODULE=$MODULE NGINX=$NGINX BENCH_WRK_SECS=$WRK_SECS BENCH_CG_N=$CG_N \
+        bench/redis.sh
+}
+
 for s in $SECTIONS; do
     case $s in
         1) section1 ;;
@@ -1169,6 +1181,7 @@ for s in $SECTIONS; do
         5) section5 ;;
         6) section6 ;;
         7) [ -n "$S7_PORT" ] || setup7; section7 ;;
+        8) section8 ;;
     esac
 done
 
