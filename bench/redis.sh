@@ -11,7 +11,8 @@
 # directory; every server it starts is stopped on exit.
 #
 # Environment: MODULE, NGINX, BENCH_WRK_SECS (5), BENCH_MISS_N (300),
-# BENCH_CG_N (200 requests per callgrind count; 0 skips it).
+# BENCH_CG_N (200 requests per callgrind count; 0 skips it),
+# BENCH_REDIS_ROUNDS (2 wrk rounds of each map, the order flipped each round).
 
 set -euo pipefail
 
@@ -21,6 +22,7 @@ NGINX=${NGINX:-nginx}
 WRK_SECS=${BENCH_WRK_SECS:-5}
 MISS_N=${BENCH_MISS_N:-300}
 CG_N=${BENCH_CG_N:-200}
+ROUNDS=${BENCH_REDIS_ROUNDS:-2}
 WARM_N=1000
 
 D=$(mktemp -d "${TMPDIR:-/tmp}/bench-redis.XXXXXX")
@@ -306,7 +308,7 @@ done
 
 echo
 echo "# 1. $WARM_N articles cached in the zone from Redis, TLS vs plain" \
-     "(1 worker; wrk -t1 -c8 -d${WRK_SECS}s, 2 interleaved rounds)"
+     "(1 worker; wrk -t1 -c8 -d${WRK_SECS}s, $ROUNDS interleaved rounds)"
 # warm: every key fetched once (and checked), then once more from the zone
 perl "$D/probe.pl" "$PORT:$D/warm-p.txt" "$PORT_T:$D/warm-t.txt" > "$D/warm.out"
 read -r _ _ bad < <(stats "$D/warm.out" "$D/warm-p.txt")
@@ -325,8 +327,8 @@ read -r q0p q0t < <(queries)
 sp=0; st=0
 # the order flips every round (plain, tls; tls, plain): a drift of the
 # shared machine's load weighs on both alike
-for r in 1 2; do
-    if [ "$r" = 1 ]; then
+for r in $(seq 1 "$ROUNDS"); do
+    if [ $((r % 2)) = 1 ]; then
         p=$(wrk_rps "$BASE" "$D/warm-p.txt")
         t=$(wrk_rps "$BASE_T" "$D/warm-t.txt")
     else
@@ -339,8 +341,8 @@ for r in 1 2; do
 done
 read -r q1p q1t < <(queries)
 echo "redis_queries_during_wrk: plain $((q1p - q0p)), tls $((q1t - q0t))"
-echo "plain_rps: $(perl -e "printf '%.0f', $sp / 2")"
-echo "tls_rps: $(perl -e "printf '%.0f', $st / 2")"
+echo "plain_rps: $(perl -e "printf '%.0f', $sp / $ROUNDS")"
+echo "tls_rps: $(perl -e "printf '%.0f', $st / $ROUNDS")"
 echo "ratio_tls_vs_plain_rps: $(ratio "$st" "$sp")"
 
 echo
