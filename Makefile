@@ -30,7 +30,7 @@ FUZZERS     = $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard t/fuzz/fuzz_*.c))
 
 DEB_PKGS    = nginx nginx-dev libyaml-dev libhiredis-dev redis-server \
               build-essential libpcre2-dev libssl-dev zlib1g-dev perl \
-              curl gzip wrk
+              curl gzip wrk openssl
 
 .PHONY: all deps module unit test test-asan test-valgrind fuzz fuzz-run \
         bench bench-scale run clean deb test-deb
