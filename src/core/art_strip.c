@@ -1051,6 +1051,7 @@ enum {
 static int art_json_value(art_json_t *j, unsigned depth, unsigned role);
 static int art_json_string(art_json_t *j, unsigned char *buf, size_t *n);
 static void art_json_ws(art_json_t *j);
+static int art_json_next(art_json_t *j, unsigned char close, int *closed);
 static int art_json_type(const unsigned char *t, size_t n);
 
 
@@ -1082,6 +1083,29 @@ art_json_ws(art_json_t *j)
     {
         j->p++;
     }
+}
+
+
+/* after a member: the container's end (*closed = 1) or a ',' */
+
+static int
+art_json_next(art_json_t *j, unsigned char close, int *closed)
+{
+    art_json_ws(j);
+
+    if (j->p == j->end) {
+        return ART_ERROR;
+    }
+
+    *closed = (*j->p == close);
+
+    if (!*closed && *j->p != ',') {
+        return ART_ERROR;
+    }
+
+    j->p++;
+
+    return ART_OK;
 }
 
 
@@ -1196,7 +1220,7 @@ art_json_string(art_json_t *j, unsigned char *buf, size_t *n)
 static int
 art_json_value(art_json_t *j, unsigned depth, unsigned role)
 {
-    int             first;
+    int             first, closed;
     size_t          n;
     unsigned        inner;
     unsigned char   key[64], c;
@@ -1251,19 +1275,12 @@ art_json_value(art_json_t *j, unsigned depth, unsigned role)
                 return ART_ERROR;
             }
 
-            art_json_ws(j);
-
-            if (j->p == j->end) {
+            if (art_json_next(j, ']', &closed) != ART_OK) {
                 return ART_ERROR;
             }
 
-            if (*j->p == ']') {
-                j->p++;
+            if (closed) {
                 return ART_OK;
-            }
-
-            if (*j->p++ != ',') {
-                return ART_ERROR;
             }
 
             first = 0;
@@ -1311,19 +1328,12 @@ art_json_value(art_json_t *j, unsigned depth, unsigned role)
                 return ART_ERROR;
             }
 
-            art_json_ws(j);
-
-            if (j->p == j->end) {
+            if (art_json_next(j, '}', &closed) != ART_OK) {
                 return ART_ERROR;
             }
 
-            if (*j->p == '}') {
-                j->p++;
+            if (closed) {
                 return ART_OK;
-            }
-
-            if (*j->p++ != ',') {
-                return ART_ERROR;
             }
 
             first = 0;
