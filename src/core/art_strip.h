@@ -93,9 +93,5 @@ int art_strip_feed(art_strip_t *s, const unsigned char *p,
     const unsigned char *last);
 int art_strip_end(art_strip_t *s);
 
-/* 1 when the JSON text has "@type" NewsArticle, Article or
- * ReportageNewsArticle at its top level or in its "@graph" */
-int art_strip_jsonld_match(const unsigned char *p, size_t n);
-
 
 #endif /* _ART_STRIP_H_INCLUDED_ */

@@ -4,9 +4,9 @@
  *
  * libFuzzer target for art_jsonld: a record cut from the input (any bytes
  * in every field, topics and authors) renders exactly art_jsonld_len()
- * bytes; the script's text is valid JSON (art_strip's own JSON reader
- * finds its NewsArticle), holds no '<', '>', '&', control byte, U+2028 or
- * U+2029, and is well-formed UTF-8.
+ * bytes; the script's text is valid JSON (art_json.c, the head pass's
+ * JSON reader, finds its NewsArticle), holds no '<', '>', '&', control
+ * byte, U+2028 or U+2029, and is well-formed UTF-8.
  */
 
 
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "art_jsonld.h"
-#include "art_strip.h"
+#include "art_json.h"
 
 
 #define PRE   "<script type=\"application/ld+json\">"
@@ -114,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     j = buf + sizeof(PRE) - 1;
     k = len - (sizeof(PRE) - 1) - (sizeof(POST) - 1);
 
-    if (!art_strip_jsonld_match(j, k) || !utf8_ok(j, k)) {
+    if (!art_json_article_match(j, k) || !utf8_ok(j, k)) {
         abort();
     }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "art_strip.h"
+#include "art_json.h"
 
 
 typedef struct {
@@ -342,7 +343,7 @@ main(void)
           "</script><script type=application/ld+json>{\"x\":{\"@type\":"
           "\"Article\"}}</script>@HEAD@</head>");
 
-    ok(art_strip_jsonld_match((const unsigned char *)
+    ok(art_json_article_match((const unsigned char *)
                               "{\"@graph\":[{\"@graph\":[{\"@type\":"
                               "\"Article\"}]}]}", 40) == 0,
        "@graph of @graph does not count");

@@ -1,0 +1,91 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ *
+ * What the parts of the head pass (art_strip.c: the tokenizer's state
+ * machine; art_strip_tag.c: reading a tag's name and attributes;
+ * art_strip_hold.c: holding an element that may go, and settling it)
+ * share.  Not for other files.
+ */
+
+
+#ifndef _ART_STRIP_INT_H_INCLUDED_
+#define _ART_STRIP_INT_H_INCLUDED_
+
+
+#include <string.h>
+
+#include "art_strip.h"
+
+
+enum {
+    S_TEXT = 0,
+    S_LT,
+    S_ENDLT,
+    S_NAME,
+    S_ENDNAME,
+    S_BANG,
+    S_BANG_DASH,
+    S_COMMENT,
+    S_BOGUS,
+    S_ABEFORE,
+    S_ANAME,
+    S_AAFTER,
+    S_ABVAL,
+    S_ADQ,
+    S_ASQ,
+    S_AUNQ,
+    S_RAW,
+    S_RAWD,
+    S_RAWEND
+};
+
+
+#define A_PROPERTY  0
+#define A_NAME      1
+#define A_REL       2
+#define A_TYPE      3
+
+
+#define art_lc(c)     (((c) >= 'A' && (c) <= 'Z') ? ((c) | 0x20) : (c))
+#define art_ws(c)     ((c) == ' ' || (c) == '\t' || (c) == '\n'               \
+                       || (c) == '\r' || (c) == '\f')
+#define art_alpha(c)  (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z')
+#define art_is(s, n, lit)                                                    \
+    ((n) == sizeof(lit) - 1 && memcmp(s, lit, sizeof(lit) - 1) == 0)
+
+
+/* 1: ends a tag or attribute name (white space, '/', '>'); 2: '=' */
+extern const unsigned char  art_strip_class[256];
+
+
+/*
+ * The feed's cursor.  While holding, the element held is s->hold[0,
+ * s->nhold) (copied from earlier input) followed by [hstart, p) of this
+ * input.  With s->nhold == 0, [span, hstart) is not told yet; with
+ * s->nhold > 0, span == hstart: all before was told.
+ */
+typedef struct {
+    art_strip_t          *s;
+    const unsigned char  *span;       /* PASS from here */
+    const unsigned char  *hstart;     /* this input's part of the hold */
+} art_cur_t;
+
+
+
+int art_hold_begin(art_cur_t *c, const unsigned char *at);
+int art_hold_sync(art_cur_t *c, const unsigned char *upto);
+int art_hold_keep(art_cur_t *c, const unsigned char *upto);
+int art_hold_drop(art_cur_t *c, const unsigned char *upto);
+int art_strip_tag_end(art_cur_t *c, const unsigned char *p);
+
+void art_strip_name_end(art_strip_t *s);
+void art_strip_attr_name(art_strip_t *s, const unsigned char *an, size_t n);
+void art_strip_attr_value(art_strip_t *s, const unsigned char *v, size_t n);
+const unsigned char *art_strip_skip(art_strip_t *s, const unsigned char *p,
+    const unsigned char *last);
+const unsigned char *art_strip_attrs(art_strip_t *s,
+    const unsigned char *p, const unsigned char *last);
+
+
+#endif /* _ART_STRIP_INT_H_INCLUDED_ */
