@@ -16,7 +16,6 @@
  */
 
 
-
 #include <string.h>
 
 #include "art_strip_int.h"

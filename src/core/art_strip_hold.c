@@ -129,7 +129,6 @@ art_hold_drop(art_cur_t *c, const unsigned char *upto)
 }
 
 
-
 /* '>' of a tag, just before p */
 int
 art_strip_tag_end(art_cur_t *c, const unsigned char *p)

@@ -72,7 +72,6 @@ typedef struct {
 } art_cur_t;
 
 
-
 int art_hold_begin(art_cur_t *c, const unsigned char *at);
 int art_hold_sync(art_cur_t *c, const unsigned char *upto);
 int art_hold_keep(art_cur_t *c, const unsigned char *upto);

@@ -8,7 +8,8 @@
  * libFuzzer target for art_ua.c:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core \
- *       t/fuzz/fuzz_ua.c src/core/art_ua.c -o /tmp/fuzz_ua
+ *       t/fuzz/fuzz_ua.c src/core/art_ua.c src/core/art_ua_tokens.c \
+ *       -o /tmp/fuzz_ua
  *   /tmp/fuzz_ua -max_total_time=60 t/fuzz/corpus/ua
  *
  * The input is "AGENT\nHINT": the part after the first '\n' is the

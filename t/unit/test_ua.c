@@ -7,7 +7,8 @@
 /*
  * Unit test of art_ua.c, TAP output, no framework:
  *
- *   cc -Wall -Wextra -Werror -O2 -Isrc/core t/unit/test_ua.c src/core/art_ua.c \
+ *   cc -Wall -Wextra -Werror -O2 -Isrc/core t/unit/test_ua.c \
+ *       src/core/art_ua.c src/core/art_ua_tokens.c \
  *       -o /tmp/test_ua && /tmp/test_ua t/unit/ua-corpus.tsv
  *
  * Hand-picked cases of art_ua_is_mobile(), then every agent of the labelled
