@@ -4,7 +4,7 @@
  *
  * The front door: the module object, its directives, the main and
  * location confs, the phase handler and filters registered.  The
- * article_map block: ngx_http_article_conf.c; the zone: _zone.c.
+ * directives' handlers beyond stock slots: ngx_http_article_conf.c.
  */
 
 
@@ -15,13 +15,7 @@ static void *ngx_http_article_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_article_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
-static char *ngx_http_article(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static ngx_int_t ngx_http_article_key_vars(ngx_conf_t *cf,
-    ngx_http_article_loc_conf_t *alcf, ngx_str_t *key);
 static char *ngx_http_article_status(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_article_head_line(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_article_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_article_init_module(ngx_cycle_t *cycle);
@@ -79,7 +73,7 @@ static ngx_command_t  ngx_http_article_commands[] = {
 
     { ngx_string("article"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
-      ngx_http_article,
+      ngx_http_article_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -156,14 +150,14 @@ static ngx_command_t  ngx_http_article_commands[] = {
 
     { ngx_string("article_robots"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_article_head_line,
+      ngx_http_article_head_line_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_article_loc_conf_t, robots),
       ngx_http_article_robots_line },
 
     { ngx_string("article_twitter_site"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_article_head_line,
+      ngx_http_article_head_line_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_article_loc_conf_t, twitter_site),
       ngx_http_article_twitter_site_line },
@@ -372,57 +366,6 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 }
 
 
-/*
- * article_robots, article_twitter_site: the whole line, escaped, once; a
- * value with control characters could break the page or a header
- */
-
-static char *
-ngx_http_article_head_line(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    u_char     *p;
-    ngx_str_t  *line, *value, *parts;
-    ngx_uint_t  i;
-
-    line = (ngx_str_t *) ((u_char *) conf + cmd->offset);
-    parts = cmd->post;
-
-    if (line->data != NULL) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (value[1].len == 0) {
-        return "takes a non-empty value";
-    }
-
-    for (i = 0; i < value[1].len; i++) {
-        if (value[1].data[i] < 0x20 || value[1].data[i] == 0x7f) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid value \"%V\": control characters",
-                               &value[1]);
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    line->len = parts[0].len
-                + art_html_escape_len(value[1].data, value[1].len)
-                + parts[1].len;
-
-    line->data = ngx_pnalloc(cf->pool, line->len);
-    if (line->data == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    p = ngx_cpymem(line->data, parts[0].data, parts[0].len);
-    p = art_html_escape(p, value[1].data, value[1].len);
-    ngx_memcpy(p, parts[1].data, parts[1].len);
-
-    return NGX_CONF_OK;
-}
-
-
 static ngx_int_t
 ngx_http_article_init(ngx_conf_t *cf)
 {
@@ -467,134 +410,6 @@ ngx_http_article_init(ngx_conf_t *cf)
     }
 
     return ngx_http_article_filter_init(cf);
-}
-
-
-static char *
-ngx_http_article(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_article_loc_conf_t *alcf = conf;
-
-    ngx_str_t                          *value;
-    ngx_uint_t                          i;
-    ngx_http_article_map_t            **maps;
-    ngx_http_article_main_conf_t       *amcf;
-    ngx_http_compile_complex_value_t    ccv;
-
-    if (alcf->map != NULL) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
-    maps = amcf->maps.elts;
-
-    for (i = 0; i < amcf->maps.nelts; i++) {
-        if (maps[i]->name.len == value[1].len
-            && ngx_strncmp(maps[i]->name.data, value[1].data, value[1].len)
-               == 0)
-        {
-            alcf->map = maps[i];
-            break;
-        }
-    }
-
-    if (alcf->map == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "unknown article_map \"%V\" (an article_map "
-                           "must be declared before it is used)", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    alcf->key = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
-    if (alcf->key == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[2];
-    ccv.complex_value = alcf->key;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_http_article_key_vars(cf, alcf, &value[2]) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
-}
-
-
-/*
- * The indexes of the variables the key names ("$name", "${name}"; not the
- * captures "$1"): the rewrite phase checks whether "set" assigns one.
- */
-
-static ngx_int_t
-ngx_http_article_key_vars(ngx_conf_t *cf, ngx_http_article_loc_conf_t *alcf,
-    ngx_str_t *key)
-{
-    u_char      *p, *last, *start, c;
-    ngx_int_t    index;
-    ngx_str_t    name;
-    ngx_uint_t  *slot;
-
-    p = key->data;
-    last = p + key->len;
-
-    while (p < last) {
-        if (*p++ != '$' || p == last) {
-            continue;
-        }
-
-        if (*p == '{') {
-            p++;
-        }
-
-        for (start = p; p < last; p++) {
-            c = ngx_tolower(*p);
-
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                  || c == '_'))
-            {
-                break;
-            }
-        }
-
-        if (p == start || (*start >= '0' && *start <= '9')) {
-            continue;
-        }
-
-        name.data = start;
-        name.len = p - start;
-
-        index = ngx_http_get_variable_index(cf, &name);
-        if (index == NGX_ERROR) {
-            return NGX_ERROR;
-        }
-
-        if (alcf->key_vars == NULL) {
-            alcf->key_vars = ngx_array_create(cf->pool, 2,
-                                              sizeof(ngx_uint_t));
-            if (alcf->key_vars == NULL) {
-                return NGX_ERROR;
-            }
-        }
-
-        slot = ngx_array_push(alcf->key_vars);
-        if (slot == NULL) {
-            return NGX_ERROR;
-        }
-
-        *slot = index;
-    }
-
-    return NGX_OK;
 }
 
 

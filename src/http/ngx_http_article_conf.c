@@ -2,9 +2,11 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * The "article_map NAME { ... }" block: its directives, parsed as
- * ngx_conf_handler() parses others, and every default of a map, set in
- * ngx_http_article_map_create() and ngx_http_article_map_merge().
+ * The directives' handlers beyond stock slots.  The "article_map NAME
+ * { ... }" block: its directives, parsed as ngx_conf_handler() parses
+ * others, and every default of a map, set in ngx_http_article_map_create()
+ * and ngx_http_article_map_merge().  "article MAP KEY", and the head lines
+ * of article_robots and article_twitter_site.
  */
 
 
@@ -29,6 +31,8 @@ static char *ngx_http_article_check_zone(ngx_conf_t *cf, void *post,
     void *data);
 static char *ngx_http_article_check_timeout(ngx_conf_t *cf, void *post,
     void *data);
+static ngx_int_t ngx_http_article_key_vars(ngx_conf_t *cf,
+    ngx_http_article_loc_conf_t *alcf, ngx_str_t *key);
 
 
 static ngx_conf_post_handler_pt  ngx_http_article_zone_post =
@@ -480,6 +484,188 @@ ngx_http_article_check_timeout(ngx_conf_t *cf, void *post, void *data)
     if (*ms == 0) {
         return "must not be 0";
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* "article MAP KEY": the location reads MAP, the key compiled */
+
+char *
+ngx_http_article_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_article_loc_conf_t *alcf = conf;
+
+    ngx_str_t                          *value;
+    ngx_uint_t                          i;
+    ngx_http_article_map_t            **maps;
+    ngx_http_article_main_conf_t       *amcf;
+    ngx_http_compile_complex_value_t    ccv;
+
+    if (alcf->map != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
+    maps = amcf->maps.elts;
+
+    for (i = 0; i < amcf->maps.nelts; i++) {
+        if (maps[i]->name.len == value[1].len
+            && ngx_strncmp(maps[i]->name.data, value[1].data, value[1].len)
+               == 0)
+        {
+            alcf->map = maps[i];
+            break;
+        }
+    }
+
+    if (alcf->map == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown article_map \"%V\" (an article_map "
+                           "must be declared before it is used)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    alcf->key = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (alcf->key == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[2];
+    ccv.complex_value = alcf->key;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_article_key_vars(cf, alcf, &value[2]) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The indexes of the variables the key names ("$name", "${name}"; not the
+ * captures "$1"): the rewrite phase checks whether "set" assigns one.
+ */
+
+static ngx_int_t
+ngx_http_article_key_vars(ngx_conf_t *cf, ngx_http_article_loc_conf_t *alcf,
+    ngx_str_t *key)
+{
+    u_char      *p, *last, *start, c;
+    ngx_int_t    index;
+    ngx_str_t    name;
+    ngx_uint_t  *slot;
+
+    p = key->data;
+    last = p + key->len;
+
+    while (p < last) {
+        if (*p++ != '$' || p == last) {
+            continue;
+        }
+
+        if (*p == '{') {
+            p++;
+        }
+
+        for (start = p; p < last; p++) {
+            c = ngx_tolower(*p);
+
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                  || c == '_'))
+            {
+                break;
+            }
+        }
+
+        if (p == start || (*start >= '0' && *start <= '9')) {
+            continue;
+        }
+
+        name.data = start;
+        name.len = p - start;
+
+        index = ngx_http_get_variable_index(cf, &name);
+        if (index == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (alcf->key_vars == NULL) {
+            alcf->key_vars = ngx_array_create(cf->pool, 2,
+                                              sizeof(ngx_uint_t));
+            if (alcf->key_vars == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        slot = ngx_array_push(alcf->key_vars);
+        if (slot == NULL) {
+            return NGX_ERROR;
+        }
+
+        *slot = index;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * article_robots, article_twitter_site: the whole line, escaped, once; a
+ * value with control characters could break the page or a header
+ */
+
+char *
+ngx_http_article_head_line_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    u_char     *p;
+    ngx_str_t  *line, *value, *parts;
+    ngx_uint_t  i;
+
+    line = (ngx_str_t *) ((u_char *) conf + cmd->offset);
+    parts = cmd->post;
+
+    if (line->data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        return "takes a non-empty value";
+    }
+
+    for (i = 0; i < value[1].len; i++) {
+        if (value[1].data[i] < 0x20 || value[1].data[i] == 0x7f) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid value \"%V\": control characters",
+                               &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    line->len = parts[0].len
+                + art_html_escape_len(value[1].data, value[1].len)
+                + parts[1].len;
+
+    line->data = ngx_pnalloc(cf->pool, line->len);
+    if (line->data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_cpymem(line->data, parts[0].data, parts[0].len);
+    p = art_html_escape(p, value[1].data, value[1].len);
+    ngx_memcpy(p, parts[1].data, parts[1].len);
 
     return NGX_CONF_OK;
 }

@@ -195,9 +195,12 @@ ngx_http_article_load_parse(ngx_http_article_load_t *ld)
         ngx_reset_pool(ld->pool);
     }
 
-    ngx_log_debug2(NGX_LOG_DEBUG_CORE, ld->log, 0,
-                   "article load: stat, %ui files unchanged, %ui read",
-                   ld->gen->reused, ld->gen->parsed);
+    ngx_log_debug1(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: stat, %ui files unchanged",
+                   ld->gen->reused);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: parse, %ui files read", ld->gen->parsed);
 
     ngx_log_debug3(NGX_LOG_DEBUG_CORE, ld->log, 0,
                    "article load: index, %ui articles, %ui unpublished, "

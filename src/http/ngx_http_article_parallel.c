@@ -28,7 +28,7 @@ static void ngx_http_article_helper(ngx_http_article_load_t *ld,
 
 /*
  * A first load: the zone is mapped already, so forked helpers parse
- * slices of the files into it, one per CPU; *out is then their records by
+ * slices of the files into it, one per CPU; *files is their records by
  * path (NULL: none), for the master to index in path order and to free.
  * A helper that dies fails the load.
  */
