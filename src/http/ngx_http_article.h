@@ -279,7 +279,14 @@ typedef struct {
 extern ngx_module_t  ngx_http_article_module;
 
 
-/* ngx_http_article_zone.c */
+/* ngx_http_article_conf.c */
+char *ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_article_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_article_head_line_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* ngx_http_article_zone.c (the rest of the zone: ngx_http_article_zone.h) */
 ngx_int_t ngx_http_article_init_zone(ngx_shm_zone_t *shm_zone, void *data);
 ngx_int_t ngx_http_article_zone_conf(ngx_conf_t *cf,
     ngx_http_article_map_t *map);

@@ -1,0 +1,690 @@
+
+/*
+ * Copyright (C) ngx_http_article_module authors
+ *
+ * The loader: a map's sources into a new generation.  Glob, sort by
+ * byte; per file, its record taken from the generation before (or a
+ * snapshot) when the file is unchanged, else read, parsed and packed
+ * (parse.c, or forked helpers: parallel.c); indexed; the chunks and
+ * the generation noted; then published for the cycle.
+ */
+
+
+#include "ngx_http_article_zone.h"
+
+
+static ngx_int_t ngx_http_article_load_glob(ngx_http_article_load_t *ld);
+static ngx_int_t ngx_http_article_load_parse(ngx_http_article_load_t *ld);
+static ngx_int_t ngx_http_article_load_helped(ngx_http_article_load_t *ld);
+static ngx_int_t ngx_http_article_load_check(ngx_http_article_load_t *ld);
+static void ngx_http_article_load_pack(ngx_http_article_load_t *ld);
+static void ngx_http_article_load_publish(ngx_http_article_load_t *ld,
+    ngx_msec_t start);
+static void ngx_http_article_load_done(ngx_http_article_load_t *ld);
+static ngx_uint_t ngx_http_article_shape(ngx_http_article_map_t *map);
+static ngx_int_t ngx_http_article_glob(ngx_http_article_load_t *ld,
+    ngx_array_t *paths);
+static int ngx_libc_cdecl ngx_http_article_cmp_paths(const void *one,
+    const void *two);
+static ngx_int_t ngx_http_article_reuse(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t **files, ngx_uint_t n, ngx_uint_t *cursor,
+    ngx_uint_t copy);
+static ngx_int_t ngx_http_article_load_file(ngx_http_article_load_t *ld);
+static void ngx_http_article_index_file(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t *f);
+
+
+ngx_int_t
+ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
+{
+    ngx_msec_t                start;
+    ngx_time_t               *tp;
+    ngx_http_article_load_t   ld;
+
+    ngx_time_update();
+    tp = ngx_timeofday();
+    start = tp->sec * 1000 + tp->msec;
+
+    ngx_memzero(&ld, sizeof(ngx_http_article_load_t));
+
+    ld.map = map;
+    ld.sh = map->sh;
+    ld.shpool = map->shpool;
+    ld.log = log;
+    ld.start = tp->sec;
+    ld.shape = ngx_http_article_shape(map);
+    ld.gen = &ld.none;
+
+    if (ld.sh->current != NULL && ld.sh->current->shape == ld.shape) {
+        ld.prev = ld.sh->current;
+    }
+
+    /* running out of zone while loading is reported with the size needed */
+    ld.shpool->log_nomem = 0;
+
+    if (ngx_http_article_load_glob(&ld) != NGX_OK
+        || ngx_http_article_load_parse(&ld) != NGX_OK
+        || ngx_http_article_load_check(&ld) != NGX_OK)
+    {
+        goto failed;
+    }
+
+    ngx_http_article_load_pack(&ld);
+    ngx_http_article_load_publish(&ld, start);
+
+    if (ld.prev == NULL && map->snapshot.len && ld.gen->parsed) {
+        ngx_http_article_snap_write(&ld);
+    }
+
+    ld.shpool->log_nomem = 1;
+
+    ngx_http_article_load_done(&ld);
+
+    return NGX_OK;
+
+failed:
+
+    ld.shpool->log_nomem = 1;
+
+    if (ld.gen != &ld.none) {
+        ngx_http_article_gen_free(ld.sh, ld.shpool, ld.gen, 1, log);
+    }
+
+    ngx_http_article_load_done(&ld);
+
+    return NGX_ERROR;
+}
+
+
+/* the paths, sorted; the tables sized by them; the generation begun */
+
+static ngx_int_t
+ngx_http_article_load_glob(ngx_http_article_load_t *ld)
+{
+    ngx_uint_t    slots;
+    ngx_array_t   paths;
+
+    ld->pool = ngx_create_pool(16384, ld->log);
+    if (ld->pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the paths outlive the per-file pool */
+
+    ld->paths_pool = ngx_create_pool(4096, ld->log);
+    if (ld->paths_pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_array_init(&paths, ld->paths_pool, 64, sizeof(ngx_str_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_article_glob(ld, &paths) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: glob \"%V\", %ui files",
+                   &ld->map->name, ld->npaths);
+
+    slots = art_index_slots(ld->npaths);
+
+    ld->owner = ngx_alloc(slots * sizeof(ngx_uint_t), ld->log);
+    ld->seen = ngx_calloc(slots * sizeof(ngx_http_article_seen_t), ld->log);
+    ld->mask = slots - 1;
+
+    if (ld->owner == NULL || ld->seen == NULL) {
+        return NGX_ERROR;
+    }
+
+    (void) ngx_http_article_gen_create(ld, slots);
+
+    ld->tail = ld->sh->tail;
+    ld->tail_pos = ld->sh->tail_pos;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Every path: its record reused when its file is unchanged ("stat"), else
+ * read, parsed and packed, then indexed.  A first load of many files is
+ * parsed by helpers first, unless a snapshot has their records.
+ */
+
+static ngx_int_t
+ngx_http_article_load_parse(ngx_http_article_load_t *ld)
+{
+    ngx_int_t   rc;
+    ngx_uint_t  i;
+
+    if (ld->prev == NULL && ld->map->snapshot.len) {
+        ngx_http_article_snap_read(ld);
+    }
+
+    if (ld->prev == NULL && ld->snap == NULL
+        && ld->npaths >= NGX_HTTP_ARTICLE_PARALLEL
+        && ngx_http_article_load_helped(ld) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = ld->npaths_done; i < ld->npaths; i++) {
+        ld->file = i;
+
+        if (ld->prev != NULL) {
+            rc = ngx_http_article_reuse(ld, ld->prev->files, ld->prev->nfiles,
+                                        &ld->cursor, 0);
+
+        } else {
+            rc = ngx_http_article_reuse(ld, ld->snap_files, ld->snap_n,
+                                        &ld->snap_cursor, 1);
+        }
+
+        if (rc == NGX_DECLINED) {
+            rc = ngx_http_article_load_file(ld);
+        }
+
+        if (rc != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ngx_reset_pool(ld->pool);
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: stat, %ui files unchanged",
+                   ld->gen->reused);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: parse, %ui files read", ld->gen->parsed);
+
+    ngx_log_debug3(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: index, %ui articles, %ui unpublished, "
+                   "%ui files skipped", ld->gen->articles,
+                   ld->gen->unpublished, ld->gen->skipped_files);
+
+    return NGX_OK;
+}
+
+
+/* the helpers parse and pack, the master indexes their records in order */
+
+static ngx_int_t
+ngx_http_article_load_helped(ngx_http_article_load_t *ld)
+{
+    ngx_uint_t                 i, n;
+    ngx_http_article_file_t  **out, *f;
+
+    n = ngx_min(ngx_ncpu, NGX_HTTP_ARTICLE_HELPERS);
+
+    if (n <= 1) {
+        return NGX_OK;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: parse, %ui files by %ui helpers",
+                   ld->npaths, n);
+
+    switch (ngx_http_article_parallel(ld, n, ngx_http_article_parse_file,
+                                      &out))
+    {
+    case NGX_OK:
+        break;
+
+    case NGX_DECLINED:
+        return NGX_OK;
+
+    default:
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < ld->npaths; i++) {
+        f = out[i];
+
+        if (f == NULL) {
+            continue;
+        }
+
+        ld->file = i;
+
+        if (ngx_http_article_seen(ld, f->dev, f->ino)) {
+            /* another path to a file already loaded: not a source */
+            ld->gen->parsed--;
+            continue;
+        }
+
+        ngx_http_article_index_file(ld, f);
+    }
+
+    ngx_slab_free(ld->shpool, out);
+
+    ld->npaths_done = ld->npaths;
+
+    ngx_log_error(NGX_LOG_INFO, ld->log, 0,
+                  "article_map \"%V\": %ui files parsed by %ui helpers",
+                  &ld->map->name, ld->npaths, n);
+
+    return NGX_OK;
+}
+
+
+/* a zone too small, or problems with "strict": the load fails */
+
+static ngx_int_t
+ngx_http_article_load_check(ngx_http_article_load_t *ld)
+{
+    size_t                   need;
+    ngx_http_article_map_t  *map;
+
+    map = ld->map;
+
+    if (ld->short_by) {
+        /* slab pages cost about 1/64 more, and a chunk may end unused */
+        need = (ld->used + ld->short_by) * 65 / 64
+               + 2 * NGX_HTTP_ARTICLE_CHUNK + map->size / 64;
+        ngx_log_error(NGX_LOG_EMERG, ld->log, 0,
+                      "article_map \"%V\": zone size %uzk is too small "
+                      "for its sources, at least %uzm needed",
+                      &map->name, map->size >> 10, (need >> 20) + 1);
+        return NGX_ERROR;
+    }
+
+    if (map->strict && ld->problems) {
+        ngx_log_error(NGX_LOG_EMERG, ld->log, 0,
+                      "article_map \"%V\": %ui problem(s) in its sources "
+                      "and \"strict\" is on", &map->name, ld->problems);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* records out of chunks mostly unused; its chunks live as long as it */
+
+static void
+ngx_http_article_load_pack(ngx_http_article_load_t *ld)
+{
+    ngx_uint_t               i;
+    ngx_http_article_gen_t  *gen;
+
+    gen = ld->gen;
+
+    if (ld->prev != NULL) {
+        ngx_http_article_compact(ld);
+    }
+
+    /* from now on the chunks of its records live as long as it does */
+
+    for (i = 0; i < gen->nfiles; i++) {
+        gen->files[i]->chunk->last = gen->id;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: pack, generation %ui, %uz bytes",
+                   gen->id, ld->used);
+}
+
+
+/* the generation is this cycle's; init_module makes it the current one */
+
+static void
+ngx_http_article_load_publish(ngx_http_article_load_t *ld, ngx_msec_t start)
+{
+    ngx_time_t              *tp;
+    ngx_http_article_gen_t  *gen;
+    ngx_http_article_map_t  *map;
+
+    gen = ld->gen;
+    map = ld->map;
+
+    if (ld->prev != NULL && gen->parsed > NGX_HTTP_ARTICLE_LOG_READ) {
+        ngx_log_error(NGX_LOG_NOTICE, ld->log, 0,
+                      "article_map \"%V\": and %ui more files read",
+                      &map->name, gen->parsed - NGX_HTTP_ARTICLE_LOG_READ);
+    }
+
+    ngx_time_update();
+    tp = ngx_timeofday();
+    gen->load_ms = tp->sec * 1000 + tp->msec - start;
+
+    ngx_log_error(NGX_LOG_NOTICE, ld->log, 0,
+                  "article_map \"%V\": %ui articles, %ui unpublished, "
+                  "%ui files skipped, %uz bytes, %ui parsed, %ui reused, "
+                  "%M ms",
+                  &map->name, gen->articles, gen->unpublished,
+                  gen->skipped_files, ld->used, gen->parsed, gen->reused,
+                  gen->load_ms);
+
+    map->gen = gen;
+
+    ld->sh->tail = ld->tail;
+    ld->sh->tail_pos = ld->tail_pos;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: publish, generation %ui", gen->id);
+}
+
+
+static void
+ngx_http_article_load_done(ngx_http_article_load_t *ld)
+{
+    ngx_uint_t  i;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_CORE, ld->log, 0,
+                   "article load: done \"%V\"", &ld->map->name);
+
+    if (ld->buf != NULL) {
+        ngx_free(ld->buf);
+    }
+
+    if (ld->owner != NULL) {
+        ngx_free(ld->owner);
+    }
+
+    if (ld->seen != NULL) {
+        ngx_free(ld->seen);
+    }
+
+    if (ld->snap != NULL) {
+        ngx_free(ld->snap);
+        ngx_free(ld->snap_files);
+    }
+
+    for (i = 0; i < ld->npaths; i++) {
+        ngx_free(ld->paths[i].data);
+    }
+
+    if (ld->paths_pool != NULL) {
+        ngx_destroy_pool(ld->paths_pool);
+    }
+
+    if (ld->pool != NULL) {
+        ngx_destroy_pool(ld->pool);
+    }
+}
+
+
+/* everything besides a file that shapes its record */
+
+static ngx_uint_t
+ngx_http_article_shape(ngx_http_article_map_t *map)
+{
+    uint32_t  crc, v[4];
+
+    /* the parts a record keeps depend on what the locations read */
+    v[0] = ART_REC_VERSION;
+    v[1] = (uint32_t) map->index;
+    v[2] = (uint32_t) map->jsonld;
+    v[3] = (uint32_t) map->amp_cache;
+
+    ngx_crc32_init(crc);
+    ngx_crc32_update(&crc, (u_char *) v, sizeof(v));
+    ngx_crc32_update(&crc, map->key_field.data, map->key_field.len);
+    ngx_crc32_final(crc);
+
+    return crc;
+}
+
+
+static ngx_int_t
+ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
+{
+    size_t       len;
+    ngx_str_t   *src, *path, name;
+    ngx_uint_t   i, n, k;
+    ngx_glob_t   gl;
+
+    src = ld->map->sources.elts;
+
+    for (i = 0; i < ld->map->sources.nelts; i++) {
+        ngx_memzero(&gl, sizeof(ngx_glob_t));
+
+        gl.pattern = src[i].data;
+        gl.log = ld->log;
+        gl.test = 1;
+
+        if (ngx_open_glob(&gl) != NGX_OK) {
+            ngx_log_error(NGX_LOG_EMERG, ld->log, ngx_errno,
+                          ngx_open_glob_n " \"%s\" failed", src[i].data);
+            return NGX_ERROR;
+        }
+
+        n = paths->nelts;
+
+        while (ngx_read_glob(&gl, &name) == NGX_OK) {
+            path = ngx_array_push(paths);
+            if (path == NULL) {
+                ngx_close_glob(&gl);
+                return NGX_ERROR;
+            }
+
+            path->len = name.len;
+            path->data = ngx_alloc(name.len + 1, ld->log);
+            if (path->data == NULL) {
+                ngx_close_glob(&gl);
+                return NGX_ERROR;
+            }
+
+            ngx_memcpy(path->data, name.data, name.len + 1);
+        }
+
+        ngx_close_glob(&gl);
+
+        if (n == paths->nelts) {
+            ngx_log_error(NGX_LOG_WARN, ld->log, 0,
+                          "article_map \"%V\": source \"%V\" matches "
+                          "no files", &ld->map->name, &src[i]);
+        }
+    }
+
+    ld->paths = paths->elts;
+    ld->npaths = paths->nelts;
+
+    ngx_qsort(ld->paths, ld->npaths, sizeof(ngx_str_t),
+              ngx_http_article_cmp_paths);
+
+    /* two sources may match one file: it is one file */
+
+    for (i = 0, k = 0; i < ld->npaths; i++) {
+        len = ld->paths[i].len;
+
+        if (k > 0 && ld->paths[k - 1].len == len
+            && ngx_memcmp(ld->paths[k - 1].data, ld->paths[i].data, len)
+               == 0)
+        {
+            ngx_free(ld->paths[i].data);
+            continue;
+        }
+
+        ld->paths[k++] = ld->paths[i];
+    }
+
+    paths->nelts = k;
+    ld->npaths = k;
+
+    return NGX_OK;
+}
+
+
+static int ngx_libc_cdecl
+ngx_http_article_cmp_paths(const void *one, const void *two)
+{
+    const ngx_str_t  *a = one;
+    const ngx_str_t  *b = two;
+
+    /* NUL-terminated, so strcmp() orders by unsigned byte */
+    return ngx_strcmp(a->data, b->data);
+}
+
+
+/*
+ * A file the generation before loaded: taken as it is when its path,
+ * size, mtime, ctime and inode are unchanged.  NGX_DECLINED: parse it.
+ */
+
+static ngx_int_t
+ngx_http_article_reuse(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t **files, ngx_uint_t n, ngx_uint_t *cursor,
+    ngx_uint_t copy)
+{
+    size_t                     size;
+    u_char                    *p;
+    ngx_int_t                  rc;
+    ngx_str_t                 *path;
+    art_str_t                  key;
+    art_rec_t                **slot;
+    ngx_file_info_t            fi;
+    ngx_http_article_gen_t    *gen;
+    ngx_http_article_file_t   *f;
+    ngx_http_article_chunk_t  *chunk;
+
+    if (n == 0) {
+        return NGX_DECLINED;
+    }
+
+    path = &ld->paths[ld->file];
+    rc = 1;
+
+    /* both are sorted by path */
+
+    while (*cursor < n) {
+        f = files[*cursor];
+
+        rc = ngx_memn2cmp(f->path, path->data, f->path_len, path->len);
+        if (rc >= 0) {
+            break;
+        }
+
+        (*cursor)++;
+    }
+
+    if (rc != 0) {
+        return NGX_DECLINED;
+    }
+
+    f = files[(*cursor)++];
+
+    if (f->racy || ngx_file_info(path->data, &fi) == NGX_FILE_ERROR) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_file_size(&fi) != f->size
+        || fi.st_mtim.tv_sec != f->mtime
+        || (ngx_uint_t) fi.st_mtim.tv_nsec != f->mtime_ns
+        || fi.st_ctim.tv_sec != f->ctime
+        || (ngx_uint_t) fi.st_ctim.tv_nsec != f->ctime_ns
+        || fi.st_ino != f->ino
+        || fi.st_dev != f->dev)
+    {
+        return NGX_DECLINED;
+    }
+
+    gen = ld->gen;
+    slot = NULL;
+
+    if (gen->mask) {
+        key = art_rec_str(f->rec, ART_REC_KEY);
+        slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
+                              f->rec->hash);
+
+        if (*slot != NULL) {
+            /* a file before it has its key now: parsed, to say where */
+            return NGX_DECLINED;
+        }
+    }
+
+    if (ngx_http_article_seen(ld, fi.st_dev, fi.st_ino)) {
+        return NGX_OK;
+    }
+
+    size = ngx_http_article_file_size(f);
+
+    if (copy) {
+        /* from a snapshot on disk: copied into the zone, not parsed */
+
+        p = ngx_http_article_place(ld, size, &chunk);
+        if (p == NULL) {
+            return NGX_OK;
+        }
+
+        ngx_memcpy(p, f, size);
+
+        f = (ngx_http_article_file_t *) p;
+        f->rec = (art_rec_t *) (p + ngx_align(sizeof(ngx_http_article_file_t)
+                                              + f->path_len, 8));
+        f->chunk = chunk;
+
+    } else {
+        f->chunk->live += size;
+    }
+
+    if (slot != NULL) {
+        *slot = f->rec;
+        ld->owner[slot - gen->index] = ld->file;
+    }
+
+    gen->reused++;
+
+    ngx_http_article_add(ld, f);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_article_load_file(ngx_http_article_load_t *ld)
+{
+    ngx_int_t                 rc;
+    ngx_http_article_file_t  *f;
+
+    rc = ngx_http_article_parse_file(ld, &f);
+
+    if (rc == NGX_OK && f != NULL) {
+        ngx_http_article_index_file(ld, f);
+    }
+
+    return rc;
+}
+
+
+/* the record into the index, unless a file before it has its key */
+
+static void
+ngx_http_article_index_file(ngx_http_article_load_t *ld,
+    ngx_http_article_file_t *f)
+{
+    art_str_t                key;
+    art_rec_t              **slot;
+    ngx_http_article_gen_t  *gen;
+
+    gen = ld->gen;
+
+    if (!gen->mask) {
+        return;
+    }
+
+    key = art_rec_str(f->rec, ART_REC_KEY);
+    slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
+                          f->rec->hash);
+
+    if (*slot != NULL) {
+        ngx_http_article_problem(ld, f->line, f->col,
+                                 "duplicate key \"%*s\", "
+                                 "already loaded from %s",
+                                 key.len, key.data,
+                                 ld->paths[ld->owner[slot - gen->index]]
+                                 .data);
+        gen->skipped_files++;
+        return;
+    }
+
+    *slot = f->rec;
+    ld->owner[slot - gen->index] = ld->file;
+
+    ngx_http_article_add(ld, f);
+}
