@@ -122,6 +122,10 @@ ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
     rc->resolving = ctx;
     rc->state = NGX_HTTP_ARTICLE_RCONN_CONNECT;
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "article redis: resolve \"%V\" (%s connection)",
+                   &conf->redis_host, rc->role);
+
     if (ngx_resolve_name(ctx) != NGX_OK) {
         rc->resolving = NULL;
         ngx_http_article_rconn_fail(rc, "resolve",
@@ -204,8 +208,8 @@ ngx_http_article_rconn_resolved(ngx_resolver_ctx_t *ctx)
 static void
 ngx_http_article_rconn_peer(ngx_http_article_rconn_t *rc)
 {
-    ngx_int_t                      rv;
-    ngx_msec_t                     timeout;
+    ngx_int_t                       rv;
+    ngx_msec_t                      timeout;
     ngx_addr_t                     *addr;
     ngx_connection_t               *c;
     ngx_http_article_redis_conf_t  *conf;
@@ -256,6 +260,10 @@ ngx_http_article_rconn_peer(ngx_http_article_rconn_t *rc)
     rc->answered = 0;
     rc->subscribed = 0;
     rc->skip = 0;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "article redis: connect %s connection to %V", rc->role,
+                   &rc->address);
 
     rv = ngx_event_connect_peer(&rc->peer);
 
@@ -347,6 +355,10 @@ ngx_http_article_rconn_connected(ngx_http_article_rconn_t *rc)
 
     rc->state = NGX_HTTP_ARTICLE_RCONN_TLS;
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
+                   "article redis: tls handshake %s connection to %V",
+                   rc->role, &rc->address);
+
     rv = ngx_ssl_handshake(c);
 
     if (rv == NGX_AGAIN) {
@@ -370,8 +382,8 @@ ngx_http_article_rconn_connected(ngx_http_article_rconn_t *rc)
 static void
 ngx_http_article_rconn_tls_done(ngx_connection_t *c)
 {
-    long                           rv;
-    u_char                         text[NGX_MAX_ERROR_STR], *p;
+    long                            rv;
+    u_char                          text[NGX_MAX_ERROR_STR], *p;
     ngx_http_article_redis_conf_t  *conf;
     ngx_http_article_rconn_t       *rc;
 
@@ -488,9 +500,9 @@ ngx_http_article_rconn_fail_caught(ngx_http_article_rconn_t *rc,
 static void
 ngx_http_article_rconn_setup(ngx_http_article_rconn_t *rc)
 {
-    u_char                         db[NGX_INT_T_LEN];
-    size_t                         len[3];
-    ngx_uint_t                     n;
+    u_char                          db[NGX_INT_T_LEN];
+    size_t                          len[3];
+    ngx_uint_t                      n;
     const char                     *argv[3];
     ngx_http_article_redis_conf_t  *conf;
 
@@ -502,6 +514,10 @@ ngx_http_article_rconn_setup(ngx_http_article_rconn_t *rc)
     /* sentinels have their own settings: only PING is sent */
     if (conf->redis_password.len && rc != &rc->rd->sen) {
         n = 0;
+        /* never the password */
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
+                       "article redis: auth %s connection", rc->role);
+
         argv[n] = "AUTH";
         len[n++] = 4;
 
@@ -525,6 +541,10 @@ ngx_http_article_rconn_setup(ngx_http_article_rconn_t *rc)
     }
 
     if (conf->redis_db > 0 && rc != &rc->rd->sen) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
+                       "article redis: select %i, %s connection",
+                       conf->redis_db, rc->role);
+
         argv[0] = "SELECT";
         len[0] = 6;
         argv[1] = (const char *) db;
@@ -653,6 +673,10 @@ ngx_http_article_rconn_close(ngx_http_article_rconn_t *rc)
     if (rc->state == NGX_HTTP_ARTICLE_RCONN_DOWN) {
         return;
     }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
+                   "article redis: closed %s connection to %V", rc->role,
+                   &rc->address);
 
     if (rc->state == NGX_HTTP_ARTICLE_RCONN_UP && rc == &rc->rd->cmd) {
         ngx_http_article_rconn_slot(rc, 0);

@@ -53,8 +53,8 @@ static void ngx_http_article_redis_ping(ngx_event_t *ev);
 void
 ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc)
 {
-    size_t                    len[3];
-    ngx_uint_t                n;
+    size_t                     len[3];
+    ngx_uint_t                 n;
     const char                *argv[3];
     ngx_http_article_redis_t  *rd;
 
@@ -176,8 +176,8 @@ ngx_http_article_redis_cmd_ready(ngx_http_article_rconn_t *rc)
 static void
 ngx_http_article_redis_track(ngx_http_article_redis_t *rd)
 {
-    u_char                         id[NGX_INT64_LEN];
-    size_t                         len[8];
+    u_char                          id[NGX_INT64_LEN];
+    size_t                          len[8];
     const char                     *argv[8];
     ngx_http_article_redis_conf_t  *conf;
 
@@ -186,6 +186,10 @@ ngx_http_article_redis_track(ngx_http_article_redis_t *rd)
     if (!conf->redis_tracking || rd->tracking_off) {
         return;
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "article redis: tracking on%s",
+                   rd->tracked ? ", off first" : "");
 
     argv[0] = "CLIENT";
     len[0] = 6;
@@ -279,7 +283,7 @@ ngx_http_article_redis_sub_push(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data)
 {
     redisReply                *ch, *key;
-    ngx_uint_t                ours;
+    ngx_uint_t                 ours;
     ngx_http_article_redis_t  *rd;
 
     rd = rc->rd;
@@ -409,6 +413,9 @@ ngx_http_article_redis_resync(ngx_http_article_redis_t *rd)
         rd->resync = 0;
     }
 
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "article redis: subscribed to %V", &rd->address);
+
     rd->sub_seen = 1;
     rd->replay = 1;
 
@@ -470,7 +477,7 @@ static void
 ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data)
 {
-    ngx_uint_t                i, j, n, first;
+    ngx_uint_t                 i, j, n, first;
     redisReply                *e, *id, *f;
     ngx_http_article_redis_t  *rd;
 

@@ -45,6 +45,10 @@ ngx_http_article_rconn_send(ngx_http_article_rconn_t *rc, int argc,
         goto failed;
     }
 
+    /* the command's name only: arguments may be secrets */
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
+                   "article redis: send %*s", argvlen[0], argv[0]);
+
     n = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
     if (n < 0) {
         goto nomem;
@@ -400,6 +404,17 @@ ngx_http_article_rconn_dispatch(ngx_http_article_rconn_t *rc,
     redisReply *reply)
 {
     ngx_http_article_cmd_t  cmd;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
+                   "article redis: reply %s, %s connection",
+                   reply->type == REDIS_REPLY_STATUS ? "status"
+                   : reply->type == REDIS_REPLY_ERROR ? "error"
+                   : reply->type == REDIS_REPLY_INTEGER ? "integer"
+                   : reply->type == REDIS_REPLY_STRING ? "string"
+                   : reply->type == REDIS_REPLY_ARRAY ? "array"
+                   : reply->type == REDIS_REPLY_NIL ? "nil"
+                   : reply->type == NGX_HTTP_ARTICLE_REPLY_TOO_LARGE
+                     ? "string, too large" : "other", rc->role);
 
     if (rc->ncmds == 0 && rc->subscribed && rc->push != NULL) {
         /* after SUBSCRIBE: its confirmations, then messages */

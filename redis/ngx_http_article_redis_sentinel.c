@@ -21,7 +21,7 @@ static ngx_int_t ngx_http_article_redis_master(ngx_http_article_redis_t *rd,
 void
 ngx_http_article_redis_sen_ready(ngx_http_article_rconn_t *rc)
 {
-    size_t                         len[3];
+    size_t                          len[3];
     const char                     *argv[3];
     ngx_http_article_redis_conf_t  *conf;
 
@@ -102,8 +102,8 @@ ngx_http_article_redis_sen_push(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data)
 {
     u_char                         *p, *last, *f[5];
-    size_t                         flen[5];
-    ngx_uint_t                     n;
+    size_t                          flen[5];
+    ngx_uint_t                      n;
     redisReply                     *kind, *msg;
     ngx_http_article_redis_conf_t  *conf;
 

@@ -306,9 +306,9 @@ void
 ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     u_char *err, size_t len)
 {
-    u_char                    text[NGX_MAX_ERROR_STR], why[256];
-    ngx_uint_t                state;
-    ngx_msec_t                delay;
+    u_char                     text[NGX_MAX_ERROR_STR], why[256];
+    ngx_uint_t                 state;
+    ngx_msec_t                 delay;
     ngx_http_article_redis_t  *rd;
 
     rd = rc->rd;
@@ -359,6 +359,10 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
                               : NGX_HTTP_ARTICLE_BACKOFF_MIN;
 
     delay = rc->backoff * 4 / 5 + ngx_random() % (rc->backoff * 2 / 5 + 1);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "article redis: reconnect in %M ms, %s connection",
+                   delay, rc->role);
 
     if (ngx_current_msec >= rd->quiet_until) {
         ngx_log_error(NGX_LOG_ERR, rd->log, 0,
