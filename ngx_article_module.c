@@ -209,7 +209,7 @@ ngx_module_t  ngx_http_article_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     ngx_http_article_init_module,          /* init module */
-    ngx_http_article_redis_init_process,   /* init process */
+    ngx_http_article_wait_init_process,    /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     ngx_http_article_exit_process,         /* exit process */
@@ -405,7 +405,7 @@ ngx_http_article_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    if (ngx_http_article_redis_init_conf(cf) != NGX_OK) {
+    if (ngx_http_article_wait_init_conf(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -443,7 +443,7 @@ ngx_http_article_init_module(ngx_cycle_t *cycle)
 static void
 ngx_http_article_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_http_article_redis_exit_process(cycle);
+    ngx_http_article_wait_exit_process(cycle);
     ngx_http_article_zone_exit(cycle);
 }
 

@@ -2,21 +2,20 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * What the Redis tier's files share.  Per worker and map: one command
- * connection (GETs are pipelined; concurrent misses of one key share one
- * GET) and one subscriber connection for invalidations.  nginx owns both
- * sockets (ngx_event_connect_peer, ngx_ssl_*); hiredis only formats the
- * commands and parses the replies, with a reader each connection owns.
+ * The Redis tier as its users see it: a transport that knows nothing of
+ * http.  Per worker and map: one command connection (GETs are pipelined)
+ * and one subscriber connection for invalidations.  The glue
+ * (src/http/ngx_http_article_wait.c) hands it the map's settings, a
+ * pointer to the counters it bumps, and the handlers it calls, as nginx's
+ * resolver calls ctx->handler:
  *
- *   ngx_http_article_redis_conf.c      the directives' checks, the auth
- *                                      file, names, the TLS context
- *   ngx_http_article_redis_conn.c      a connection: resolve, connect,
- *                                      TLS, AUTH, commands and their
- *                                      replies, back-off
- *   ngx_http_article_redis_wait.c      a request waiting for its GET
- *   ngx_http_article_redis_inval.c     the subscription, tracking, the
- *                                      stream replayed after a reconnect
- *   ngx_http_article_redis_sentinel.c  the master, asked of sentinels
+ *   a GET's handler        the value, its absence, or Redis away
+ *   handlers.invalidate    a key changed: drop what is kept of it
+ *   handlers.flush         the database was flushed: drop all
+ *   handlers.expire_all    invalidations may have been missed: ask again,
+ *                          still serving while Redis is away
+ *
+ * The files: ngx_http_article_redis_conn.h (what they share inside).
  */
 
 
@@ -24,160 +23,112 @@
 #define _NGX_HTTP_ARTICLE_REDIS_H_INCLUDED_
 
 
-#include "ngx_http_article.h"
-
-#include <hiredis/hiredis.h>
-
-
-typedef struct ngx_http_article_rconn_s  ngx_http_article_rconn_t;
-
-/* reply == NULL: the connection went away before the reply came */
-typedef void (*ngx_http_article_reply_pt)(ngx_http_article_rconn_t *rc,
-    redisReply *reply, void *data);
-typedef void (*ngx_http_article_rconn_pt)(ngx_http_article_rconn_t *rc);
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <ngx_event_connect.h>
 
 
-/* a bulk reply refused for its size: its reply->integer is the size */
-#define NGX_HTTP_ARTICLE_REPLY_TOO_LARGE  100
+#define NGX_HTTP_ARTICLE_REDIS_SLOTS  64
 
 
-/* a command sent, in the order of the replies */
+/* in the zone: shared by the workers */
 typedef struct {
-    ngx_http_article_reply_pt     handler;
-    void                         *data;
-} ngx_http_article_cmd_t;
+    ngx_atomic_t                  queries;
+    ngx_atomic_t                  errors;
+    ngx_atomic_t                  timeouts;     /* bumped by the glue */
+    ngx_atomic_t                  reconnects;
+    /* ngx_pid of each worker connected, by ngx_worker: a killed worker's
+       successor takes its slot back */
+    ngx_atomic_t                  worker[NGX_HTTP_ARTICLE_REDIS_SLOTS];
+} ngx_http_article_redis_stats_t;
 
 
-#define NGX_HTTP_ARTICLE_RCONN_DOWN     0
-#define NGX_HTTP_ARTICLE_RCONN_CONNECT  1
-#define NGX_HTTP_ARTICLE_RCONN_TLS      2
-#define NGX_HTTP_ARTICLE_RCONN_SETUP    3   /* AUTH, SELECT, ... sent */
-#define NGX_HTTP_ARTICLE_RCONN_UP       4
-
-
-struct ngx_http_article_rconn_s {
-    ngx_http_article_redis_t     *rd;
-    const char                   *role;         /* "command", ... */
-
-    ngx_peer_connection_t         peer;
-    ngx_uint_t                    state;
-    ngx_uint_t                    gen;          /* of the socket */
-    ngx_log_t                     log;          /* nginx's lines: caught */
-    u_char                        caught[160];  /* the last of them */
-    size_t                        caught_len;
-    redisReader                  *reader;
-
-    u_char                       *out;          /* formatted, unsent */
-    size_t                        out_pos;
-    size_t                        out_len;
-    size_t                        out_size;
-
-    ngx_http_article_cmd_t       *cmds;         /* a ring */
-    ngx_uint_t                    cmd_head;
-    ngx_uint_t                    ncmds;
-    ngx_uint_t                    cmd_size;
-
-    size_t                        skip;         /* of a refused reply */
-
-    ngx_event_t                   timer;        /* connect, reply */
-    ngx_event_t                   reconnect;
-    ngx_msec_t                    backoff;
-    ngx_uint_t                    setup;        /* replies to come */
-    ngx_uint_t                    tries;        /* addresses this round */
-    ngx_resolver_ctx_t           *resolving;
-    ngx_addr_t                   *addrs;        /* the name's, resolved */
-    ngx_uint_t                    naddrs;
-    ngx_uint_t                    addr;         /* the one to try next */
-    ngx_str_t                     address;      /* in use, for the logs */
-    u_char                        address_text[NGX_SOCKADDR_STRLEN];
-
-    ngx_http_article_rconn_pt     ready;        /* set up: the role's part */
-    ngx_http_article_rconn_pt     down;         /* gone: the role's part */
-    ngx_http_article_reply_pt     push;         /* a reply to no command */
-
-    unsigned                      answered:1;   /* a reply came */
-    unsigned                      subscribed:1;
-};
-
-
-struct ngx_http_article_redis_s {
-    ngx_http_article_map_t       *map;
-    ngx_log_t                    *log;
-
-    ngx_http_article_rconn_t      cmd;
-    ngx_http_article_rconn_t      sub;
-    ngx_http_article_rconn_t      sen;          /* with sentinel: */
-
-    ngx_pool_t                   *pool;         /* the masters named */
-    ngx_addr_t                    master;
-
-    ngx_rbtree_t                  pending;      /* GETs under way, by key */
-    ngx_rbtree_node_t             sentinel;
-
-    ngx_msec_t                    quiet_until;  /* one line per back-off */
-    ngx_str_t                     address;      /* the master in use */
-    u_char                        address_text[NGX_SOCKADDR_STRLEN];
-
-    ngx_event_t                   keepalive;    /* the subscriber's PING */
-    ngx_str_t                     channel;      /* and the stream's key */
-    int64_t                       sub_id;       /* CLIENT ID, for tracking */
-    ngx_uint_t                    channels;     /* subscribed to */
-    ngx_uint_t                    confirmed;
-    u_char                        stream_id[48];   /* last entry seen */
-    size_t                        stream_id_len;
-
-    unsigned                      tracking_off:1;  /* refused, logged */
-    unsigned                      tracked:1;    /* cmd has tracking on */
-    unsigned                      track_seen:1;
-    unsigned                      sub_seen:1;   /* subscribed once */
-    unsigned                      resync:1;     /* the sub reconnected */
-    unsigned                      replay:1;     /* the stream, when cmd is */
-};
-
-
-/* one GET under way and the requests that wait for it */
+/* a map's settings of the tier (the names are the directives') */
 typedef struct {
-    ngx_str_node_t                sn;
-    ngx_queue_t                   waiters;      /* ngx_http_article_wait_t */
-    ngx_http_article_redis_t     *rd;
-    unsigned                      invalidated:1;  /* its reply may be old */
-} ngx_http_article_pending_t;
+    ngx_str_t                     name;         /* the map's, for the logs */
+
+    ngx_addr_t                   *redis_addr;
+    ngx_str_t                     redis_unix;
+    ngx_str_t                     redis_prefix;
+    ngx_msec_t                    redis_timeout;
+
+    ngx_url_t                    *redis_url;
+    ngx_str_t                     redis_sentinel_name;
+    ngx_addr_t                   *redis_sentinels;
+    ngx_uint_t                    redis_nsentinels;
+    ngx_uint_t                    redis_naddrs; /* redis_addr[0..n-1] */
+    ngx_resolver_t               *redis_resolver;  /* names at reconnects */
+    ngx_msec_t                    redis_resolver_timeout;
+    ngx_str_t                     redis_host;
+    ngx_str_t                     redis_auth_file;
+    ngx_str_t                     redis_user;
+    ngx_str_t                     redis_password;
+    ngx_int_t                     redis_db;
+    ngx_flag_t                    redis_tracking;
+    ngx_flag_t                    redis_ssl;
+    ngx_flag_t                    redis_ssl_verify;
+    ngx_str_t                     redis_ssl_trusted;
+    ngx_str_t                     redis_ssl_name;
+    ngx_str_t                     redis_ssl_certificate;
+    ngx_str_t                     redis_ssl_certificate_key;
+#if (NGX_HTTP_SSL)
+    ngx_ssl_t                    *redis_ssl_ctx;
+#endif
+} ngx_http_article_redis_conf_t;
 
 
-/* a request waiting for a GET */
-struct ngx_http_article_wait_s {
-    ngx_http_request_t           *request;      /* NULL once it is gone */
-    ngx_http_article_ctx_t       *ctx;
-    ngx_http_article_map_t       *map;
-    ngx_event_t                   event;        /* its timer, its resume */
-    ngx_queue_t                   queue;        /* in pending->waiters */
-};
+#define ngx_http_article_redis_on(conf)                                       \
+    ((conf)->redis_addr != NULL || (conf)->redis_unix.len != 0)
 
 
-/* ngx_http_article_redis_conn.c */
-ngx_int_t ngx_http_article_rconn_send(ngx_http_article_rconn_t *rc,
-    int argc, const char **argv, const size_t *argvlen,
-    ngx_http_article_reply_pt handler, void *data);
-void ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc,
-    const char *what, u_char *err, size_t len);
-ngx_int_t ngx_http_article_rconn_error(redisReply *reply);
-void ngx_http_article_rconn_served(ngx_http_article_rconn_t *rc);
+/*
+ * A GET's answer: NGX_OK and the value, NGX_DECLINED when the key has no
+ * usable value (nil, too large, not a string: logged), NGX_ERROR when
+ * Redis could not answer.
+ */
+typedef void (*ngx_http_article_redis_value_pt)(void *data, ngx_int_t rc,
+    u_char *value, size_t len);
+typedef void (*ngx_http_article_redis_key_pt)(void *data, u_char *key,
+    size_t len);
+typedef void (*ngx_http_article_redis_event_pt)(void *data);
 
-/* ngx_http_article_redis_sentinel.c */
-void ngx_http_article_redis_sen_ready(ngx_http_article_rconn_t *rc);
-void ngx_http_article_redis_sen_push(ngx_http_article_rconn_t *rc,
-    redisReply *reply, void *data);
 
-/* ngx_http_article_redis_conn.c */
-void ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc);
-void ngx_http_article_rconn_restart(ngx_http_article_rconn_t *rc);
+typedef struct {
+    ngx_http_article_redis_key_pt     invalidate;   /* KEY, no prefix */
+    ngx_http_article_redis_event_pt   flush;
+    ngx_http_article_redis_event_pt   expire_all;
+    void                             *data;
+} ngx_http_article_redis_handlers_t;
 
-/* ngx_http_article_redis_inval.c */
-void ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc);
-void ngx_http_article_redis_sub_down(ngx_http_article_rconn_t *rc);
-void ngx_http_article_redis_sub_push(ngx_http_article_rconn_t *rc,
-    redisReply *reply, void *data);
-void ngx_http_article_redis_cmd_ready(ngx_http_article_rconn_t *rc);
+
+typedef struct ngx_http_article_redis_s  ngx_http_article_redis_t;
+
+
+/* ngx_http_article_redis_worker.c */
+ngx_http_article_redis_t *ngx_http_article_redis_start(ngx_cycle_t *cycle,
+    ngx_http_article_redis_conf_t *conf,
+    ngx_http_article_redis_handlers_t *handlers,
+    ngx_http_article_redis_stats_t *stats);
+void ngx_http_article_redis_stop(ngx_http_article_redis_t *rd);
+ngx_uint_t ngx_http_article_redis_up(ngx_http_article_redis_t *rd);
+ngx_int_t ngx_http_article_redis_get(ngx_http_article_redis_t *rd,
+    ngx_str_t *key, ngx_http_article_redis_value_pt handler, void *data);
+ngx_uint_t ngx_http_article_redis_connected(
+    ngx_http_article_redis_stats_t *stats);
+void ngx_http_article_redis_address(ngx_http_article_redis_t *rd,
+    ngx_http_article_redis_conf_t *conf, ngx_str_t *addr);
+
+/* ngx_http_article_redis_conf.c: conf is the command's offset in its own */
+char *ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_article_redis_auth_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_article_redis_conf(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *conf);
+ngx_int_t ngx_http_article_redis_init_conf(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *conf, ngx_resolver_t *resolver,
+    ngx_msec_t resolver_timeout);
 
 
 #endif /* _NGX_HTTP_ARTICLE_REDIS_H_INCLUDED_ */

@@ -12,28 +12,30 @@
 
 
 static ngx_int_t ngx_http_article_redis_read_auth(ngx_conf_t *cf,
-    ngx_http_article_map_t *map);
+    ngx_http_article_redis_conf_t *map);
 static char *ngx_http_article_redis_sentinels(ngx_conf_t *cf,
-    ngx_http_article_map_t *map, ngx_str_t *value);
+    ngx_http_article_redis_conf_t *map, ngx_str_t *value);
 
 
 char *
 ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_http_article_map_t  *map = conf;
+    ngx_http_article_redis_conf_t  *rcf;
 
     ngx_url_t   u;
     ngx_str_t  *value;
 
-    if (ngx_http_article_has_redis(map)) {
+    rcf = (ngx_http_article_redis_conf_t *) ((char *) conf + cmd->offset);
+
+    if (ngx_http_article_redis_on(rcf)) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
     if (value[1].len > 9 && ngx_strncmp(value[1].data, "sentinel:", 9) == 0) {
-        return ngx_http_article_redis_sentinels(cf, map, &value[1]);
+        return ngx_http_article_redis_sentinels(cf, rcf, &value[1]);
     }
 
     ngx_memzero(&u, sizeof(ngx_url_t));
@@ -51,27 +53,27 @@ ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    map->redis_url = ngx_palloc(cf->pool, sizeof(ngx_url_t));
-    if (map->redis_url == NULL) {
+    rcf->redis_url = ngx_palloc(cf->pool, sizeof(ngx_url_t));
+    if (rcf->redis_url == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    *map->redis_url = u;
-    map->redis_host = u.host;
+    *rcf->redis_url = u;
+    rcf->redis_host = u.host;
 
     /* names: once the http block is read, and its resolver known */
-    map->redis_addr = ngx_pcalloc(cf->pool, sizeof(ngx_addr_t));
-    if (map->redis_addr == NULL) {
+    rcf->redis_addr = ngx_pcalloc(cf->pool, sizeof(ngx_addr_t));
+    if (rcf->redis_addr == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    map->redis_addr->name = value[1];
+    rcf->redis_addr->name = value[1];
 
     if (u.family == AF_UNIX) {
-        map->redis_addr = u.addrs;
-        map->redis_naddrs = u.naddrs;
-        map->redis_unix.len = value[1].len - 5;
-        map->redis_unix.data = value[1].data + 5;
+        rcf->redis_addr = u.addrs;
+        rcf->redis_naddrs = u.naddrs;
+        rcf->redis_unix.len = value[1].len - 5;
+        rcf->redis_unix.data = value[1].data + 5;
     }
 
     return NGX_CONF_OK;
@@ -79,59 +81,48 @@ ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
 
 
 /*
- * After the http block: with an http-level resolver, a host name is
- * resolved again at every reconnect; without one, here, as proxy_pass
- * does.  Every address of the name is tried in turn.
+ * After the http block, with its resolver (the glue hands it): with one,
+ * a host name is resolved again at every reconnect; without one, here, as
+ * proxy_pass does.  Every address of the name is tried in turn.
  */
 
 ngx_int_t
-ngx_http_article_redis_init_conf(ngx_conf_t *cf)
+ngx_http_article_redis_init_conf(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *conf, ngx_resolver_t *resolver,
+    ngx_msec_t resolver_timeout)
 {
-    ngx_url_t                     *u;
-    ngx_uint_t                     i;
-    ngx_http_article_map_t       **maps, *map;
-    ngx_http_core_loc_conf_t      *clcf;
-    ngx_http_article_main_conf_t  *amcf;
+    ngx_url_t  *u;
 
-    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_article_module);
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    u = conf->redis_url;
 
-    maps = amcf->maps.elts;
-
-    for (i = 0; i < amcf->maps.nelts; i++) {
-        map = maps[i];
-        u = map->redis_url;
-
-        if (u == NULL || u->family == AF_UNIX) {
-            continue;
-        }
-
-        if (clcf->resolver != NULL && clcf->resolver->connections.nelts
-            && ngx_inet_addr(u->host.data, u->host.len) == INADDR_NONE
-            && u->host.data[0] != '[')
-        {
-            map->redis_resolver = clcf->resolver;
-            map->redis_resolver_timeout =
-                (clcf->resolver_timeout == NGX_CONF_UNSET_MSEC)
-                ? 30000 : clcf->resolver_timeout;
-            continue;
-        }
-
-        /* an address is parsed already: resolving would add it again */
-        if (u->naddrs == 0
-            && (ngx_inet_resolve_host(cf->pool, u) != NGX_OK
-                || u->naddrs == 0))
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "article_map \"%V\": redis host \"%V\" %s",
-                               &map->name, &u->host,
-                               u->err ? u->err : "not found");
-            return NGX_ERROR;
-        }
-
-        map->redis_addr = u->addrs;
-        map->redis_naddrs = u->naddrs;
+    if (u == NULL || u->family == AF_UNIX) {
+        return NGX_OK;
     }
+
+    if (resolver != NULL && resolver->connections.nelts
+        && ngx_inet_addr(u->host.data, u->host.len) == INADDR_NONE
+        && u->host.data[0] != '[')
+    {
+        conf->redis_resolver = resolver;
+        conf->redis_resolver_timeout =
+            (resolver_timeout == NGX_CONF_UNSET_MSEC) ? 30000
+                                                      : resolver_timeout;
+        return NGX_OK;
+    }
+
+    /* an address is parsed already: resolving would add it again */
+    if (u->naddrs == 0
+        && (ngx_inet_resolve_host(cf->pool, u) != NGX_OK || u->naddrs == 0))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "article_map \"%V\": redis host \"%V\" %s",
+                           &conf->name, &u->host,
+                           u->err ? u->err : "not found");
+        return NGX_ERROR;
+    }
+
+    conf->redis_addr = u->addrs;
+    conf->redis_naddrs = u->naddrs;
 
     return NGX_OK;
 }
@@ -140,8 +131,8 @@ ngx_http_article_redis_init_conf(ngx_conf_t *cf)
 /* sentinel:NAME@host:port[,host:port...]: each resolved here */
 
 static char *
-ngx_http_article_redis_sentinels(ngx_conf_t *cf, ngx_http_article_map_t *map,
-    ngx_str_t *value)
+ngx_http_article_redis_sentinels(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *map, ngx_str_t *value)
 {
     u_char       *p, *last, *at, *comma;
     ngx_url_t     u;
@@ -219,23 +210,25 @@ char *
 ngx_http_article_redis_auth_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_http_article_map_t  *map = conf;
+    ngx_http_article_redis_conf_t  *rcf;
 
     ngx_str_t  *value;
 
-    if (map->redis_auth_file.data != NULL) {
+    rcf = (ngx_http_article_redis_conf_t *) ((char *) conf + cmd->offset);
+
+    if (rcf->redis_auth_file.data != NULL) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
-    map->redis_auth_file = value[1];
+    rcf->redis_auth_file = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &map->redis_auth_file, 1) != NGX_OK) {
+    if (ngx_conf_full_name(cf->cycle, &rcf->redis_auth_file, 1) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_article_redis_read_auth(cf, map) != NGX_OK) {
+    if (ngx_http_article_redis_read_auth(cf, rcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -249,7 +242,8 @@ ngx_http_article_redis_auth_slot(ngx_conf_t *cf, ngx_command_t *cmd,
  */
 
 static ngx_int_t
-ngx_http_article_redis_read_auth(ngx_conf_t *cf, ngx_http_article_map_t *map)
+ngx_http_article_redis_read_auth(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *map)
 {
     u_char           *buf, *p, *last, *sp;
     size_t            size;
@@ -358,34 +352,35 @@ ngx_http_article_redis_read_auth(ngx_conf_t *cf, ngx_http_article_map_t *map)
 /* after the article_map block: the defaults, and TLS */
 
 char *
-ngx_http_article_redis_conf(ngx_conf_t *cf, ngx_http_article_map_t *map)
+ngx_http_article_redis_conf(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *conf)
 {
 #if (NGX_HTTP_SSL)
     ngx_ssl_t           *ssl;
     ngx_pool_cleanup_t  *cln;
 #endif
 
-    ngx_conf_init_value(map->redis_db, 0);
-    ngx_conf_init_value(map->redis_tracking, 1);
-    ngx_conf_init_value(map->redis_ssl, 0);
-    ngx_conf_init_value(map->redis_ssl_verify, 1);
+    ngx_conf_init_value(conf->redis_db, 0);
+    ngx_conf_init_value(conf->redis_tracking, 1);
+    ngx_conf_init_value(conf->redis_ssl, 0);
+    ngx_conf_init_value(conf->redis_ssl_verify, 1);
 
-    if (!ngx_http_article_has_redis(map) || !map->redis_ssl) {
+    if (!ngx_http_article_redis_on(conf) || !conf->redis_ssl) {
         return NGX_CONF_OK;
     }
 
 #if (NGX_HTTP_SSL)
 
-    if (map->redis_ssl_name.len == 0) {
-        if (map->redis_sentinels != NULL && map->redis_ssl_verify) {
+    if (conf->redis_ssl_name.len == 0) {
+        if (conf->redis_sentinels != NULL && conf->redis_ssl_verify) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "article_map \"%V\": redis_ssl_name is "
                                "needed with sentinel: (sentinels answer "
-                               "with addresses)", &map->name);
+                               "with addresses)", &conf->name);
             return NGX_CONF_ERROR;
         }
 
-        map->redis_ssl_name = map->redis_host;
+        conf->redis_ssl_name = conf->redis_host;
     }
 
     ssl = ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t));
@@ -410,39 +405,39 @@ ngx_http_article_redis_conf(ngx_conf_t *cf, ngx_http_article_map_t *map)
     cln->handler = ngx_ssl_cleanup_ctx;
     cln->data = ssl;
 
-    if (map->redis_ssl_certificate.len) {
-        if (map->redis_ssl_certificate_key.len == 0) {
+    if (conf->redis_ssl_certificate.len) {
+        if (conf->redis_ssl_certificate_key.len == 0) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "no \"redis_ssl_certificate_key\" for "
                                "\"redis_ssl_certificate\" \"%V\"",
-                               &map->redis_ssl_certificate);
+                               &conf->redis_ssl_certificate);
             return NGX_CONF_ERROR;
         }
 
-        if (ngx_ssl_certificate(cf, ssl, &map->redis_ssl_certificate,
-                                &map->redis_ssl_certificate_key, NULL)
+        if (ngx_ssl_certificate(cf, ssl, &conf->redis_ssl_certificate,
+                                &conf->redis_ssl_certificate_key, NULL)
             != NGX_OK)
         {
             return NGX_CONF_ERROR;
         }
     }
 
-    if (map->redis_ssl_verify) {
-        if (map->redis_ssl_trusted.len == 0) {
+    if (conf->redis_ssl_verify) {
+        if (conf->redis_ssl_trusted.len == 0) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "article_map \"%V\": redis_ssl_verify needs "
-                               "redis_ssl_trusted_certificate", &map->name);
+                               "redis_ssl_trusted_certificate", &conf->name);
             return NGX_CONF_ERROR;
         }
 
-        if (ngx_ssl_trusted_certificate(cf, ssl, &map->redis_ssl_trusted, 5)
+        if (ngx_ssl_trusted_certificate(cf, ssl, &conf->redis_ssl_trusted, 5)
             != NGX_OK)
         {
             return NGX_CONF_ERROR;
         }
     }
 
-    map->redis_ssl_ctx = ssl;
+    conf->redis_ssl_ctx = ssl;
 
     return NGX_CONF_OK;
 
@@ -450,7 +445,7 @@ ngx_http_article_redis_conf(ngx_conf_t *cf, ngx_http_article_map_t *map)
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "article_map \"%V\": redis_ssl needs nginx built "
-                       "with OpenSSL", &map->name);
+                       "with OpenSSL", &conf->name);
     return NGX_CONF_ERROR;
 
 #endif

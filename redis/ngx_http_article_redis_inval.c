@@ -22,7 +22,7 @@
  */
 
 
-#include "ngx_http_article_redis.h"
+#include "ngx_http_article_redis_conn.h"
 
 
 #define NGX_HTTP_ARTICLE_TRACKING_CHANNEL  "__redis__:invalidate"
@@ -68,7 +68,7 @@ ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc)
     rd->keepalive.log = rd->log;
     rd->keepalive.cancelable = 1;
 
-    if (rd->map->redis_tracking && !rd->tracking_off) {
+    if (rd->conf->redis_tracking && !rd->tracking_off) {
         argv[0] = "CLIENT";
         len[0] = 6;
         argv[1] = "ID";
@@ -89,7 +89,7 @@ ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc)
     len[1] = rd->channel.len;
     n = 2;
 
-    if (rd->map->redis_tracking && !rd->tracking_off) {
+    if (rd->conf->redis_tracking && !rd->tracking_off) {
         argv[2] = NGX_HTTP_ARTICLE_TRACKING_CHANNEL;
         len[2] = sizeof(NGX_HTTP_ARTICLE_TRACKING_CHANNEL) - 1;
         n = 3;
@@ -139,7 +139,7 @@ ngx_http_article_redis_client_id(ngx_http_article_rconn_t *rc,
         ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                       "article_map \"%V\": redis %V refuses CLIENT ID, "
                       "invalidations come by the channel alone",
-                      &rd->map->name, &rd->address);
+                      &rd->conf->name, &rd->address);
         rd->tracking_off = 1;
         return;
     }
@@ -176,16 +176,20 @@ ngx_http_article_redis_cmd_ready(ngx_http_article_rconn_t *rc)
 static void
 ngx_http_article_redis_track(ngx_http_article_redis_t *rd)
 {
-    u_char                   id[NGX_INT64_LEN];
-    size_t                   len[8];
-    const char              *argv[8];
-    ngx_http_article_map_t  *map;
+    u_char                          id[NGX_INT64_LEN];
+    size_t                          len[8];
+    const char                     *argv[8];
+    ngx_http_article_redis_conf_t  *conf;
 
-    map = rd->map;
+    conf = rd->conf;
 
-    if (!map->redis_tracking || rd->tracking_off) {
+    if (!conf->redis_tracking || rd->tracking_off) {
         return;
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "article redis: tracking on%s",
+                   rd->tracked ? ", off first" : "");
 
     argv[0] = "CLIENT";
     len[0] = 6;
@@ -216,8 +220,8 @@ ngx_http_article_redis_track(ngx_http_article_redis_t *rd)
     len[5] = 5;
     argv[6] = "PREFIX";
     len[6] = 6;
-    argv[7] = (const char *) map->redis_prefix.data;
-    len[7] = map->redis_prefix.len;
+    argv[7] = (const char *) conf->redis_prefix.data;
+    len[7] = conf->redis_prefix.len;
 
     if (ngx_http_article_rconn_send(&rd->cmd, 8, argv, len,
                                     ngx_http_article_redis_tracking,
@@ -248,7 +252,7 @@ ngx_http_article_redis_tracking(ngx_http_article_rconn_t *rc,
             ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                           "article_map \"%V\": redis %V refuses tracking "
                           "(%*s), invalidations come by the channel alone",
-                          &rd->map->name, &rd->address,
+                          &rd->conf->name, &rd->address,
                           ngx_min(reply->len, 100), reply->str);
         }
 
@@ -260,7 +264,7 @@ ngx_http_article_redis_tracking(ngx_http_article_rconn_t *rc,
     if (ngx_strcmp((u_char *) data, "on") == 0) {
         /* writes while no connection tracked them were not seen */
         if (rd->track_seen) {
-            ngx_http_article_cache_expire_all(rd->map);
+            rd->handlers.expire_all(rd->handlers.data);
         }
 
         rd->track_seen = 1;
@@ -350,8 +354,8 @@ ngx_http_article_redis_sub_push(ngx_http_article_rconn_t *rc,
         /* FLUSHALL, FLUSHDB: the records from Redis go, never files */
         ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
                       "article_map \"%V\": redis %V was flushed, "
-                      "its records dropped", &rd->map->name, &rd->address);
-        ngx_http_article_cache_flush(rd->map);
+                      "its records dropped", &rd->conf->name, &rd->address);
+        rd->handlers.flush(rd->handlers.data);
         return;
     }
 
@@ -372,13 +376,13 @@ ngx_http_article_redis_tracked(ngx_http_article_redis_t *rd,
     ngx_uint_t   i;
     redisReply  *k;
 
-    plen = rd->map->redis_prefix.len;
+    plen = rd->conf->redis_prefix.len;
 
     for (i = 0; i < keys->elements; i++) {
         k = keys->element[i];
 
         if (k->type != REDIS_REPLY_STRING || (size_t) k->len <= plen
-            || ngx_strncmp(k->str, rd->map->redis_prefix.data, plen) != 0)
+            || ngx_strncmp(k->str, rd->conf->redis_prefix.data, plen) != 0)
         {
             continue;
         }
@@ -403,11 +407,14 @@ ngx_http_article_redis_resync(ngx_http_article_redis_t *rd)
         ngx_log_error(NGX_LOG_INFO, rd->log, 0,
                       "article_map \"%V\": redis %V subscribed again: "
                       "records from redis are asked again, the stream "
-                      "replayed", &rd->map->name, &rd->address);
+                      "replayed", &rd->conf->name, &rd->address);
 
-        ngx_http_article_cache_expire_all(rd->map);
+        rd->handlers.expire_all(rd->handlers.data);
         rd->resync = 0;
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
+                   "article redis: subscribed to %V", &rd->address);
 
     rd->sub_seen = 1;
     rd->replay = 1;
@@ -557,7 +564,7 @@ ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
 static void
 ngx_http_article_redis_ping(ngx_event_t *ev)
 {
-    ngx_http_article_redis_t *rd = ev->data;
+    ngx_http_article_redis_t  *rd = ev->data;
 
     size_t                     len[1];
     const char                *argv[1];
@@ -578,7 +585,7 @@ ngx_http_article_redis_ping(ngx_event_t *ev)
     }
 
     if (!rc->timer.timer_set) {
-        ngx_add_timer(&rc->timer, ngx_max(rd->map->redis_timeout, 1000));
+        ngx_add_timer(&rc->timer, ngx_max(rd->conf->redis_timeout, 1000));
     }
 }
 
@@ -601,8 +608,7 @@ static void
 ngx_http_article_redis_invalidate(ngx_http_article_redis_t *rd, u_char *key,
     size_t len)
 {
-    ngx_str_t                    k;
-    ngx_http_article_pending_t  *pd;
+    ngx_str_t  k;
 
     k.data = key;
     k.len = len;
@@ -610,13 +616,6 @@ ngx_http_article_redis_invalidate(ngx_http_article_redis_t *rd, u_char *key,
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, rd->log, 0,
                    "article redis: invalidate \"%V\"", &k);
 
-    ngx_http_article_cache_drop(rd->map, key, len);
-
-    /* a GET under way may have been answered before the change */
-    pd = (ngx_http_article_pending_t *)
-             ngx_str_rbtree_lookup(&rd->pending, &k,
-                                   ngx_crc32_short(key, len));
-    if (pd != NULL) {
-        pd->invalidated = 1;
-    }
+    /* the glue drops it, and marks a GET under way that may be older */
+    rd->handlers.invalidate(rd->handlers.data, key, len);
 }

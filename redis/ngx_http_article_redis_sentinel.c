@@ -9,7 +9,7 @@
  */
 
 
-#include "ngx_http_article_redis.h"
+#include "ngx_http_article_redis_conn.h"
 
 
 static void ngx_http_article_redis_sen_master(ngx_http_article_rconn_t *rc,
@@ -21,18 +21,18 @@ static ngx_int_t ngx_http_article_redis_master(ngx_http_article_redis_t *rd,
 void
 ngx_http_article_redis_sen_ready(ngx_http_article_rconn_t *rc)
 {
-    size_t                   len[3];
-    const char              *argv[3];
-    ngx_http_article_map_t  *map;
+    size_t                          len[3];
+    const char                     *argv[3];
+    ngx_http_article_redis_conf_t  *conf;
 
-    map = rc->rd->map;
+    conf = rc->rd->conf;
 
     argv[0] = "SENTINEL";
     len[0] = 8;
     argv[1] = "get-master-addr-by-name";
     len[1] = 23;
-    argv[2] = (const char *) map->redis_sentinel_name.data;
-    len[2] = map->redis_sentinel_name.len;
+    argv[2] = (const char *) conf->redis_sentinel_name.data;
+    len[2] = conf->redis_sentinel_name.len;
 
     if (ngx_http_article_rconn_send(rc, 3, argv, len,
                                     ngx_http_article_redis_sen_master, NULL)
@@ -70,7 +70,7 @@ ngx_http_article_redis_sen_master(ngx_http_article_rconn_t *rc,
         || reply->element[1]->type != REDIS_REPLY_STRING)
     {
         p = ngx_snprintf(text, sizeof(text), "no master \"%V\" known",
-                         &rc->rd->map->redis_sentinel_name);
+                         &rc->rd->conf->redis_sentinel_name);
         ngx_http_article_rconn_fail(rc, "SENTINEL", text, p - text);
         return;
     }
@@ -101,13 +101,13 @@ void
 ngx_http_article_redis_sen_push(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data)
 {
-    u_char                  *p, *last, *f[5];
-    size_t                   flen[5];
-    ngx_uint_t               n;
-    redisReply              *kind, *msg;
-    ngx_http_article_map_t  *map;
+    u_char                         *p, *last, *f[5];
+    size_t                          flen[5];
+    ngx_uint_t                      n;
+    redisReply                     *kind, *msg;
+    ngx_http_article_redis_conf_t  *conf;
 
-    map = rc->rd->map;
+    conf = rc->rd->conf;
 
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3
         || reply->element[0]->type != REDIS_REPLY_STRING)
@@ -149,8 +149,8 @@ ngx_http_article_redis_sen_push(ngx_http_article_rconn_t *rc,
         goto bad;
     }
 
-    if (flen[0] != map->redis_sentinel_name.len
-        || ngx_strncmp(f[0], map->redis_sentinel_name.data, flen[0]) != 0)
+    if (flen[0] != conf->redis_sentinel_name.len
+        || ngx_strncmp(f[0], conf->redis_sentinel_name.data, flen[0]) != 0)
     {
         /* another master of these sentinels */
         return;
@@ -214,7 +214,7 @@ ngx_http_article_redis_master(ngx_http_article_redis_t *rd, u_char *ip,
 
     ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
                   "article_map \"%V\": redis master \"%V\" is %V (sentinel "
-                  "%V)", &rd->map->name, &rd->map->redis_sentinel_name,
+                  "%V)", &rd->conf->name, &rd->conf->redis_sentinel_name,
                   &addr.name, &rd->sen.address);
 
     rd->master = addr;

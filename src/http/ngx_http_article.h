@@ -3,8 +3,9 @@
  * Copyright (C) ngx_http_article_module authors
  *
  * What the glue's files share: the configuration, the zone's layout and
- * the request's state.  A request goes request.c -> cache.c -> redis/ ->
- * amp.c, filter.c; var.c and status.c read what those left.
+ * the request's state.  A request goes request.c -> cache.c -> wait.c
+ * (which asks the Redis transport, redis/) -> amp.c, filter.c; var.c and
+ * status.c read what those left.
  */
 
 
@@ -24,13 +25,12 @@
 #include "art_amp.h"
 #include "art_strip.h"
 
+#include "ngx_http_article_redis.h"
+
 
 #ifndef NGX_HTTP_ARTICLE_VERSION
 #error "NGX_HTTP_ARTICLE_VERSION comes from config (debian/changelog)"
 #endif
-
-
-#define NGX_HTTP_ARTICLE_SLOTS  64
 
 
 typedef struct {
@@ -40,13 +40,7 @@ typedef struct {
     ngx_atomic_t                  redirects;
     ngx_atomic_t                  injections;
     ngx_atomic_t                  alloc_failures;
-    ngx_atomic_t                  redis_queries;
-    ngx_atomic_t                  redis_errors;
-    ngx_atomic_t                  redis_timeouts;
-    ngx_atomic_t                  redis_reconnects;
-    /* ngx_pid of each worker connected, by ngx_worker: a killed worker's
-       successor takes its slot back */
-    ngx_atomic_t                  redis_worker[NGX_HTTP_ARTICLE_SLOTS];
+    ngx_http_article_redis_stats_t  redis;     /* the transport bumps them */
 } ngx_http_article_counters_t;
 
 
@@ -149,7 +143,6 @@ typedef struct {
 } ngx_http_article_sh_t;
 
 
-typedef struct ngx_http_article_redis_s   ngx_http_article_redis_t;
 typedef struct ngx_http_article_wait_s    ngx_http_article_wait_t;
 typedef struct ngx_http_article_inject_s  ngx_http_article_inject_t;
 
@@ -165,36 +158,11 @@ typedef struct {
     ngx_flag_t                    amp_cache;    /* some location asks */
     ngx_flag_t                    jsonld;       /* the script is read */
 
-    ngx_addr_t                   *redis_addr;
-    ngx_str_t                     redis_unix;
-    ngx_str_t                     redis_prefix;
-    ngx_msec_t                    redis_timeout;
     time_t                        cache_ttl;
     time_t                        negative_ttl;
 
-    /* the tier's other settings: redis/ngx_http_article_redis_conf.c */
-    ngx_url_t                    *redis_url;
-    ngx_str_t                     redis_sentinel_name;
-    ngx_addr_t                   *redis_sentinels;
-    ngx_uint_t                    redis_nsentinels;
-    ngx_uint_t                    redis_naddrs; /* redis_addr[0..n-1] */
-    ngx_resolver_t               *redis_resolver;  /* names at reconnects */
-    ngx_msec_t                    redis_resolver_timeout;
-    ngx_str_t                     redis_host;
-    ngx_str_t                     redis_auth_file;
-    ngx_str_t                     redis_user;
-    ngx_str_t                     redis_password;
-    ngx_int_t                     redis_db;
-    ngx_flag_t                    redis_tracking;
-    ngx_flag_t                    redis_ssl;
-    ngx_flag_t                    redis_ssl_verify;
-    ngx_str_t                     redis_ssl_trusted;
-    ngx_str_t                     redis_ssl_name;
-    ngx_str_t                     redis_ssl_certificate;
-    ngx_str_t                     redis_ssl_certificate_key;
-#if (NGX_HTTP_SSL)
-    ngx_ssl_t                    *redis_ssl_ctx;
-#endif
+    /* the transport's settings: redis/ngx_http_article_redis_conf.c */
+    ngx_http_article_redis_conf_t  rconf;
 
     ngx_shm_zone_t               *shm_zone;
     ngx_slab_pool_t              *shpool;
@@ -203,11 +171,13 @@ typedef struct {
     unsigned                      committed:1;
     unsigned                      kept_zone:1;
     ngx_http_article_redis_t     *redis;        /* this worker's */
+    ngx_rbtree_t                  pending;      /* its GETs, by key */
+    ngx_rbtree_node_t             pending_sentinel;
 } ngx_http_article_map_t;
 
 
 #define ngx_http_article_has_redis(map)                                       \
-    ((map)->redis_addr != NULL || (map)->redis_unix.len != 0)
+    ngx_http_article_redis_on(&(map)->rconf)
 
 
 #define NGX_HTTP_ARTICLE_TARGET_CDN  0
@@ -260,7 +230,7 @@ typedef struct {
 
 
 /*
- * Per request: the look-up's result.  Waiting for Redis (redis/) and
+ * Per request: the look-up's result.  Waiting for Redis (wait.c) and
  * injecting (filter.c) keep their own state, made only when needed.
  */
 typedef struct {
@@ -297,10 +267,16 @@ art_rec_t *ngx_http_article_zone_find(ngx_http_article_map_t *map,
 void ngx_http_article_zone_tomb(ngx_http_article_map_t *map, u_char *key,
     size_t len);
 
+/* ngx_http_article_cache_get(): what the cache holds of a key */
+#define NGX_HTTP_ARTICLE_CACHE_FOUND   0   /* fresh: *rec */
+#define NGX_HTTP_ARTICLE_CACHE_STALE   1   /* expired: *rec, ask Redis */
+#define NGX_HTTP_ARTICLE_CACHE_ASK     2   /* nothing usable: ask Redis */
+#define NGX_HTTP_ARTICLE_CACHE_ABSENT  3   /* a fresh absence */
+
 /* ngx_http_article_cache.c */
 void ngx_http_article_cache_init(ngx_http_article_sh_t *sh);
-void ngx_http_article_cache_get(ngx_http_request_t *r,
-    ngx_http_article_map_t *map, ngx_http_article_ctx_t *ctx);
+ngx_uint_t ngx_http_article_cache_get(ngx_http_article_map_t *map,
+    ngx_str_t *key, ngx_pool_t *pool, art_rec_t **rec);
 void ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
     size_t len, art_rec_t *rec, ngx_log_t *log);
 void ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
@@ -330,21 +306,12 @@ ngx_int_t ngx_http_article_add_variables(ngx_conf_t *cf);
 /* ngx_http_article_status.c */
 ngx_int_t ngx_http_article_status_handler(ngx_http_request_t *r);
 
-/* redis/ */
-ngx_int_t ngx_http_article_redis_init_process(ngx_cycle_t *cycle);
-void ngx_http_article_redis_exit_process(ngx_cycle_t *cycle);
-ngx_int_t ngx_http_article_redis_get(ngx_http_request_t *r,
+/* ngx_http_article_wait.c: the glue of the Redis transport */
+ngx_int_t ngx_http_article_wait_init_conf(ngx_conf_t *cf);
+ngx_int_t ngx_http_article_wait_init_process(ngx_cycle_t *cycle);
+void ngx_http_article_wait_exit_process(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_article_wait_get(ngx_http_request_t *r,
     ngx_http_article_ctx_t *ctx);
-ngx_uint_t ngx_http_article_redis_connected(ngx_http_article_map_t *map);
-void ngx_http_article_redis_address(ngx_http_article_map_t *map,
-    ngx_str_t *addr);
-char *ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_article_redis_auth_slot(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_article_redis_conf(ngx_conf_t *cf,
-    ngx_http_article_map_t *map);
-ngx_int_t ngx_http_article_redis_init_conf(ngx_conf_t *cf);
 
 
 #endif /* _NGX_HTTP_ARTICLE_H_INCLUDED_ */

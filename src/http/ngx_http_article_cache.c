@@ -46,25 +46,29 @@ ngx_http_article_cache_init(ngx_http_article_sh_t *sh)
 
 
 /*
- * The Redis part of a look-up: a fresh record is copied into the request,
- * an expired one too (served while Redis cannot be reached), a fresh
- * absence ends the look-up; anything else is asked of Redis.
+ * The Redis part of a look-up: a fresh record is copied into the pool
+ * (FOUND), an expired one too (STALE: served while Redis cannot be
+ * reached), a fresh absence ends the look-up (ABSENT); anything else is to
+ * be asked of Redis (ASK).  The caller keeps the request's state.
  */
 
-void
-ngx_http_article_cache_get(ngx_http_request_t *r, ngx_http_article_map_t *map,
-    ngx_http_article_ctx_t *ctx)
+ngx_uint_t
+ngx_http_article_cache_get(ngx_http_article_map_t *map, ngx_str_t *key,
+    ngx_pool_t *pool, art_rec_t **rec)
 {
     size_t                    size;
     art_rec_t                *copy;
+    ngx_uint_t                expired;
     ngx_http_article_node_t  *node;
+
+    *rec = NULL;
 
     ngx_shmtx_lock(&map->shpool->mutex);
 
-    node = ngx_http_article_cache_find(map->sh, ctx->key.data, ctx->key.len,
-                                       art_hash(ctx->key.data, ctx->key.len));
+    node = ngx_http_article_cache_find(map->sh, key->data, key->len,
+                                       art_hash(key->data, key->len));
     if (node == NULL) {
-        ctx->need_redis = 1;
+        expired = 1;
         goto done;
     }
 
@@ -72,9 +76,7 @@ ngx_http_article_cache_get(ngx_http_request_t *r, ngx_http_article_map_t *map,
     ngx_queue_insert_head(node->negative ? &map->sh->negative_lru
                                          : &map->sh->lru, &node->lru);
 
-    if (node->expires <= ngx_time()) {
-        ctx->need_redis = 1;
-    }
+    expired = (node->expires <= ngx_time());
 
     if (node->negative) {
         goto done;
@@ -82,27 +84,26 @@ ngx_http_article_cache_get(ngx_http_request_t *r, ngx_http_article_map_t *map,
 
     size = node->size;
 
-    copy = ngx_palloc(r->pool, size);
+    copy = ngx_palloc(pool, size);
     if (copy == NULL) {
         goto done;
     }
 
     ngx_memcpy(copy, ngx_http_article_node_rec(node), size);
 
-    if (!(copy->flags & ART_REC_PUBLISHED)) {
-        goto done;
-    }
-
-    if (ctx->need_redis) {
-        ctx->stale = copy;
-
-    } else {
-        ctx->rec = copy;
+    if (copy->flags & ART_REC_PUBLISHED) {
+        *rec = copy;
     }
 
 done:
 
     ngx_shmtx_unlock(&map->shpool->mutex);
+
+    if (expired) {
+        return *rec ? NGX_HTTP_ARTICLE_CACHE_STALE : NGX_HTTP_ARTICLE_CACHE_ASK;
+    }
+
+    return *rec ? NGX_HTTP_ARTICLE_CACHE_FOUND : NGX_HTTP_ARTICLE_CACHE_ABSENT;
 }
 
 
@@ -146,7 +147,7 @@ ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
                       "article_map \"%V\": redis %V%*s: record of %uz bytes "
                       "is larger than 1/%d of the zone (%uz bytes), not "
                       "kept, absent for negative_ttl", &map->name,
-                      &map->redis_prefix, len, key, size,
+                      &map->rconf.redis_prefix, len, key, size,
                       NGX_HTTP_ARTICLE_RECORD_SHARE, record_share);
 
         rec = NULL;
@@ -255,7 +256,10 @@ ngx_http_article_cache_put(ngx_http_article_map_t *map, u_char *key,
 }
 
 
-/* an invalidation: whatever its origin, the key is asked of Redis next */
+/*
+ * An invalidation: whatever its origin, the key is asked of Redis next
+ * (the glue tombs the zone's file record beside it).
+ */
 
 void
 ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
@@ -264,8 +268,6 @@ ngx_http_article_cache_drop(ngx_http_article_map_t *map, u_char *key,
     ngx_http_article_node_t  *node;
 
     ngx_shmtx_lock(&map->shpool->mutex);
-
-    ngx_http_article_zone_tomb(map, key, len);
 
     node = ngx_http_article_cache_find(map->sh, key, len, art_hash(key, len));
     if (node != NULL) {

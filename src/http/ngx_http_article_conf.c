@@ -87,84 +87,84 @@ static ngx_command_t  ngx_http_article_map_commands[] = {
       NGX_CONF_TAKE1,
       ngx_http_article_redis_addr_slot,
       0,
-      0,
+      offsetof(ngx_http_article_map_t, rconf),
       NULL },
 
     { ngx_string("redis_auth_file"),
       NGX_CONF_TAKE1,
       ngx_http_article_redis_auth_slot,
       0,
-      0,
+      offsetof(ngx_http_article_map_t, rconf),
       NULL },
 
     { ngx_string("redis_db"),
       NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_db),
+      offsetof(ngx_http_article_map_t, rconf.redis_db),
       NULL },
 
     { ngx_string("redis_tracking"),
       NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_tracking),
+      offsetof(ngx_http_article_map_t, rconf.redis_tracking),
       NULL },
 
     { ngx_string("redis_ssl"),
       NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_ssl),
+      offsetof(ngx_http_article_map_t, rconf.redis_ssl),
       NULL },
 
     { ngx_string("redis_ssl_verify"),
       NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_ssl_verify),
+      offsetof(ngx_http_article_map_t, rconf.redis_ssl_verify),
       NULL },
 
     { ngx_string("redis_ssl_trusted_certificate"),
       NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_ssl_trusted),
+      offsetof(ngx_http_article_map_t, rconf.redis_ssl_trusted),
       NULL },
 
     { ngx_string("redis_ssl_name"),
       NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_ssl_name),
+      offsetof(ngx_http_article_map_t, rconf.redis_ssl_name),
       NULL },
 
     { ngx_string("redis_ssl_certificate"),
       NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_ssl_certificate),
+      offsetof(ngx_http_article_map_t, rconf.redis_ssl_certificate),
       NULL },
 
     { ngx_string("redis_ssl_certificate_key"),
       NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_ssl_certificate_key),
+      offsetof(ngx_http_article_map_t, rconf.redis_ssl_certificate_key),
       NULL },
 
     { ngx_string("redis_prefix"),
       NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_prefix),
+      offsetof(ngx_http_article_map_t, rconf.redis_prefix),
       NULL },
 
     { ngx_string("redis_timeout"),
       NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot,
       0,
-      offsetof(ngx_http_article_map_t, redis_timeout),
+      offsetof(ngx_http_article_map_t, rconf.redis_timeout),
       &ngx_http_article_timeout_post },
 
     { ngx_string("cache_ttl"),
@@ -301,22 +301,23 @@ ngx_http_article_map_create(ngx_conf_t *cf, ngx_str_t *name)
      *
      *     map->key_field = { 0, NULL };
      *     map->snapshot = { 0, NULL };
-     *     map->redis_prefix = { 0, NULL };
+     *     map->rconf.redis_prefix = { 0, NULL };
      *     map->amp_cache = 0;
      *     map->jsonld = 0;
      */
 
     map->name = *name;
+    map->rconf.name = *name;
     map->size = NGX_CONF_UNSET_SIZE;
     map->strict = NGX_CONF_UNSET;
-    map->redis_timeout = NGX_CONF_UNSET_MSEC;
+    map->rconf.redis_timeout = NGX_CONF_UNSET_MSEC;
     map->cache_ttl = NGX_CONF_UNSET;
     map->negative_ttl = NGX_CONF_UNSET;
     map->index = NGX_CONF_UNSET_UINT;
-    map->redis_db = NGX_CONF_UNSET;
-    map->redis_tracking = NGX_CONF_UNSET;
-    map->redis_ssl = NGX_CONF_UNSET;
-    map->redis_ssl_verify = NGX_CONF_UNSET;
+    map->rconf.redis_db = NGX_CONF_UNSET;
+    map->rconf.redis_tracking = NGX_CONF_UNSET;
+    map->rconf.redis_ssl = NGX_CONF_UNSET;
+    map->rconf.redis_ssl_verify = NGX_CONF_UNSET;
 
     if (ngx_array_init(&map->sources, cf->pool, 4, sizeof(ngx_str_t))
         != NGX_OK)
@@ -336,15 +337,15 @@ ngx_http_article_map_merge(ngx_conf_t *cf, ngx_http_article_map_t *map)
     ngx_conf_init_uint_value(map->index, ART_INDEX_FILE);
     ngx_conf_init_size_value(map->size, NGX_HTTP_ARTICLE_DEFAULT_ZONE);
     ngx_conf_init_value(map->strict, 0);
-    ngx_conf_init_msec_value(map->redis_timeout, 100);
+    ngx_conf_init_msec_value(map->rconf.redis_timeout, 100);
     ngx_conf_init_value(map->cache_ttl, 300);
     ngx_conf_init_value(map->negative_ttl, 30);
 
-    if (map->redis_prefix.data == NULL) {
-        ngx_str_set(&map->redis_prefix, NGX_HTTP_ARTICLE_DEFAULT_PREFIX);
+    if (map->rconf.redis_prefix.data == NULL) {
+        ngx_str_set(&map->rconf.redis_prefix, NGX_HTTP_ARTICLE_DEFAULT_PREFIX);
     }
 
-    return ngx_http_article_redis_conf(cf, map);
+    return ngx_http_article_redis_conf(cf, &map->rconf);
 }
 
 

@@ -124,7 +124,7 @@ ngx_http_article_resolve(ngx_http_request_t *r, ngx_http_article_ctx_t **ctxp)
     if (ctx->need_redis && !ctx->redis_done) {
         ctx->redis_done = 1;
 
-        if (ngx_http_article_redis_get(r, ctx) == NGX_DONE) {
+        if (ngx_http_article_wait_get(r, ctx) == NGX_DONE) {
             return NGX_DONE;
         }
 
@@ -199,7 +199,25 @@ ngx_http_article_lookup(ngx_http_request_t *r)
         }
 
     } else if (ngx_http_article_has_redis(map)) {
-        ngx_http_article_cache_get(r, map, ctx);
+
+        switch (ngx_http_article_cache_get(map, &ctx->key, r->pool, &rec)) {
+
+        case NGX_HTTP_ARTICLE_CACHE_FOUND:
+            ctx->rec = rec;
+            break;
+
+        case NGX_HTTP_ARTICLE_CACHE_STALE:
+            ctx->stale = rec;
+            ctx->need_redis = 1;
+            break;
+
+        case NGX_HTTP_ARTICLE_CACHE_ASK:
+            ctx->need_redis = 1;
+            break;
+
+        default: /* NGX_HTTP_ARTICLE_CACHE_ABSENT */
+            break;
+        }
     }
 
 count:

@@ -172,16 +172,17 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
     st->lookups = c->lookups;
     st->hits = c->hits;
     st->misses = c->misses;
-    st->redis_reconnects = c->redis_reconnects;
+    st->redis_reconnects = c->redis.reconnects;
 
     if (ngx_http_article_has_redis(map)) {
-        st->redis_connected = ngx_http_article_redis_connected(map);
-        ngx_http_article_redis_address(map, &st->redis_address);
+        st->redis_connected = ngx_http_article_redis_connected(&c->redis);
+        ngx_http_article_redis_address(map->redis, &map->rconf,
+                                       &st->redis_address);
     }
 
-    st->redis_queries = c->redis_queries;
-    st->redis_errors = c->redis_errors;
-    st->redis_timeouts = c->redis_timeouts;
+    st->redis_queries = c->redis.queries;
+    st->redis_errors = c->redis.errors;
+    st->redis_timeouts = c->redis.timeouts;
     st->redirects = c->redirects;
     st->injections = c->injections;
 }
@@ -250,7 +251,7 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
                               st.zone_size, st.zone_used, st.alloc_failures,
                               st.lookups, st.hits, st.misses);
 
-        if (map[i]->redis_addr != NULL || map[i]->redis_unix.len) {
+        if (ngx_http_article_has_redis(map[i])) {
             b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_REDIS,
                                   st.redis_connected ? "true" : "false",
                                   st.redis_connected, &st.redis_address,
@@ -322,8 +323,8 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
                               &m->name, &m->type);
 
         for (i = 0; i < maps->nelts; i++) {
-            if (m->redis && map[i]->redis_addr == NULL
-                && map[i]->redis_unix.len == 0)
+            if (m->redis && map[i]->rconf.redis_addr == NULL
+                && map[i]->rconf.redis_unix.len == 0)
             {
                 continue;
             }
