@@ -9,6 +9,7 @@
 
 
 #include "ngx_http_article_redis.h"
+#include "art_redis.h"
 
 
 static ngx_int_t ngx_http_article_redis_read_auth(ngx_conf_t *cf,
@@ -134,18 +135,26 @@ static char *
 ngx_http_article_redis_sentinels(ngx_conf_t *cf,
     ngx_http_article_redis_conf_t *map, ngx_str_t *value)
 {
-    u_char       *p, *last, *at, *comma;
-    ngx_url_t     u;
-    ngx_uint_t    i;
-    ngx_array_t   addrs;
-    ngx_addr_t   *a;
+    size_t             skip;
+    ngx_url_t          u;
+    ngx_uint_t         i, k;
+    const char        *err;
+    ngx_addr_t        *a;
+    ngx_array_t        addrs;
+    art_redis_list_t  *list;
 
-    p = value->data + 9;
-    last = value->data + value->len;
+    /* the syntax is art_redis.c's, as article-push's --sentinel */
+    list = ngx_palloc(cf->temp_pool, sizeof(art_redis_list_t));
+    if (list == NULL) {
+        return NGX_CONF_ERROR;
+    }
 
-    at = ngx_strlchr(p, last, '@');
+    skip = sizeof(ART_REDIS_SENTINEL_PREFIX) - 1;
 
-    if (at == NULL || at == p || at + 1 == last) {
+    err = art_redis_sentinel_parse(value->data + skip, value->len - skip,
+                                   list);
+
+    if (err != NULL && list->bad.data == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid redis address \"%V\", "
                            "sentinel:NAME@host:port[,host:port...] expected",
@@ -153,23 +162,26 @@ ngx_http_article_redis_sentinels(ngx_conf_t *cf,
         return NGX_CONF_ERROR;
     }
 
-    map->redis_sentinel_name.data = p;
-    map->redis_sentinel_name.len = at - p;
+    if (err != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid sentinel \"%*s\": %s in \"%V\"",
+                           list->bad.len, list->bad.data, err, value);
+        return NGX_CONF_ERROR;
+    }
+
+    map->redis_sentinel_name.data = (u_char *) list->name.data;
+    map->redis_sentinel_name.len = list->name.len;
 
     if (ngx_array_init(&addrs, cf->pool, 3, sizeof(ngx_addr_t)) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
-    for (p = at + 1; p < last; p = comma + 1) {
-        comma = ngx_strlchr(p, last, ',');
-        if (comma == NULL) {
-            comma = last;
-        }
-
+    /* each resolved here */
+    for (k = 0; k < list->naddrs; k++) {
         ngx_memzero(&u, sizeof(ngx_url_t));
 
-        u.url.data = p;
-        u.url.len = comma - p;
+        u.url.data = (u_char *) list->addrs[k].addr.data;
+        u.url.len = list->addrs[k].addr.len;
 
         if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.no_port
             || u.naddrs == 0)
@@ -245,11 +257,13 @@ static ngx_int_t
 ngx_http_article_redis_read_auth(ngx_conf_t *cf,
     ngx_http_article_redis_conf_t *map)
 {
-    u_char           *buf, *p, *last, *sp;
-    size_t            size;
-    ssize_t           n;
-    ngx_fd_t          fd;
-    ngx_file_info_t   fi;
+    u_char            *buf;
+    size_t             size;
+    ssize_t            n;
+    ngx_fd_t           fd;
+    const char        *err;
+    ngx_file_info_t    fi;
+    art_redis_auth_t   auth;
 
     fd = ngx_open_file(map->redis_auth_file.data, NGX_FILE_RDONLY,
                        NGX_FILE_OPEN, 0);
@@ -261,7 +275,7 @@ ngx_http_article_redis_read_auth(ngx_conf_t *cf,
     }
 
     if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > 4096)
+        || ngx_file_size(&fi) > ART_REDIS_MAX_AUTH)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "redis_auth_file \"%V\": not a file of one line",
@@ -289,61 +303,20 @@ ngx_http_article_redis_read_auth(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
-    last = buf + size;
+    /* the format is art_redis.c's, as article-push's --password-file */
+    err = art_redis_auth_parse(buf, size, &auth);
 
-    while (last > buf && (last[-1] == '\n' || last[-1] == '\r'
-                          || last[-1] == ' ' || last[-1] == '\t'))
-    {
-        last--;
-    }
-
-    p = buf;
-
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    for (sp = p; sp < last; sp++) {
-        if (*sp == '\n' || *sp == '\r') {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "redis_auth_file \"%V\": more than one line",
-                               &map->redis_auth_file);
-            return NGX_ERROR;
-        }
-    }
-
-    if (p == last) {
+    if (err != NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "redis_auth_file \"%V\": empty",
-                           &map->redis_auth_file);
+                           "redis_auth_file \"%V\": %s",
+                           &map->redis_auth_file, err);
         return NGX_ERROR;
     }
 
-    sp = ngx_strlchr(p, last, ' ');
-
-    if (sp == NULL) {
-        map->redis_password.data = p;
-        map->redis_password.len = last - p;
-        return NGX_OK;
-    }
-
-    map->redis_user.data = p;
-    map->redis_user.len = sp - p;
-
-    while (sp < last && *sp == ' ') {
-        sp++;
-    }
-
-    if (ngx_strlchr(sp, last, ' ') != NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "redis_auth_file \"%V\": \"PASSWORD\" or "
-                           "\"USERNAME PASSWORD\" expected",
-                           &map->redis_auth_file);
-        return NGX_ERROR;
-    }
-
-    map->redis_password.data = sp;
-    map->redis_password.len = last - sp;
+    map->redis_user.data = (u_char *) auth.user.data;
+    map->redis_user.len = auth.user.len;
+    map->redis_password.data = (u_char *) auth.password.data;
+    map->redis_password.len = auth.password.len;
 
     return NGX_OK;
 }

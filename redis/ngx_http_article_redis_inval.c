@@ -23,6 +23,7 @@
 
 
 #include "ngx_http_article_redis_conn.h"
+#include "art_redis.h"
 
 
 #define NGX_HTTP_ARTICLE_TRACKING_CHANNEL  "__redis__:invalidate"
@@ -531,8 +532,9 @@ ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
 
         for (j = 0; j + 1 < f->elements; j += 2) {
             if (f->element[j]->type == REDIS_REPLY_STRING
-                && f->element[j]->len == 3
-                && ngx_strncmp(f->element[j]->str, "key", 3) == 0
+                && f->element[j]->len == sizeof(ART_REDIS_STREAM_FIELD) - 1
+                && ngx_strncmp(f->element[j]->str, ART_REDIS_STREAM_FIELD,
+                               sizeof(ART_REDIS_STREAM_FIELD) - 1) == 0
                 && f->element[j + 1]->type == REDIS_REPLY_STRING)
             {
                 ngx_http_article_redis_invalidate(rd,
