@@ -54,10 +54,23 @@ $(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) \
 $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"
 
-$(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
+# the unit tests link the core built once, with ASan and UBSan
+UNIT_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+CORE_OBJS   = $(patsubst src/core/%.c,$(BUILD)/unit/core/%.o,$(CORE_SRCS))
+
+$(BUILD)/unit/core/%.o: src/core/%.c $(wildcard src/core/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_CORE) -fsanitize=address,undefined \
-	    -fno-sanitize-recover=undefined -o $@ $< $(CORE_SRCS) -lyaml -lcrypto
+	$(CC) $(CFLAGS_CORE) $(UNIT_SAN) -c -o $@ $<
+
+$(BUILD)/libartcore-asan.a: $(CORE_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/unit/%: t/unit/%.c $(BUILD)/libartcore-asan.a \
+                 $(wildcard src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CORE) $(UNIT_SAN) -o $@ $< $(BUILD)/libartcore-asan.a \
+	    -lyaml -lcrypto
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do \
