@@ -2,9 +2,10 @@
 #
 #   make          build build/ngx_http_article_module.so and build/article-push
 #   make run      serve examples/ on 127.0.0.1 (Ctrl-C stops)
-#   make test     unit tests, then prove -r t/ against real nginx and redis
+#   make test     unit tests, then prove -j6 t/*.t against real nginx and
+#                 redis: about 4 minutes on a 2-core machine
 #   make test-asan   the same with the module built with ASan + UBSan
-#   make test-valgrind  prove -r t/ with nginx under valgrind memcheck
+#   make test-valgrind  prove -j3 t/*.t with nginx under valgrind memcheck
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS each
 #   make bench    benchmarks, printed as ratios measured in one run
 #   make bench-scale   1,000,000 articles: load time, memory, look-up cost
@@ -54,31 +55,55 @@ $(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) \
 $(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"
 
-$(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
+# the unit tests link the core built once, with ASan and UBSan
+UNIT_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+CORE_OBJS   = $(patsubst src/core/%.c,$(BUILD)/unit/core/%.o,$(CORE_SRCS))
+
+$(BUILD)/unit/core/%.o: src/core/%.c $(wildcard src/core/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_CORE) -fsanitize=address,undefined \
-	    -fno-sanitize-recover=undefined -o $@ $< $(CORE_SRCS) -lyaml -lcrypto
+	$(CC) $(CFLAGS_CORE) $(UNIT_SAN) -c -o $@ $<
+
+$(BUILD)/libartcore-asan.a: $(CORE_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/unit/%: t/unit/%.c $(BUILD)/libartcore-asan.a \
+                 $(wildcard src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CORE) $(UNIT_SAN) -o $@ $< $(BUILD)/libartcore-asan.a \
+	    -lyaml -lcrypto
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do \
 	    echo "# $$t"; $$t || exit 1; \
 	done
 
+# prove runs the t/*.t files side by side: each has its own prefix and its
+# own ports (t/lib/ArticleTest.pm), and they mostly wait on nginx, Redis
+# and timers, so more jobs than cores pay; the slowest files start first
+TEST_JOBS   ?= 6
+TEST_SLOW    = t/zone-scale.t t/zone-reload-load.t t/redis-sentinel.t
+TEST_FILES   = $(filter $(wildcard t/*.t),$(TEST_SLOW)) \
+               $(filter-out $(TEST_SLOW),$(wildcard t/*.t))
+
 test: deps module unit
 	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
-	    prove -r t/
+	    prove -j$(TEST_JOBS) $(TEST_FILES)
 
 test-asan: deps
 	$(MAKE) BUILD=build-asan \
 	    EXTRA_CC_OPT="-fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    EXTRA_LD_OPT="-fsanitize=address,undefined" module
 	TEST_NGINX_MODULE=$(CURDIR)/build-asan/ngx_http_article_module.so \
-	TEST_NGINX_ASAN=1 prove -r t/
+	TEST_NGINX_ASAN=1 prove -j$(TEST_JOBS) $(TEST_FILES)
+
+# valgrind keeps the cores busy: fewer files at once
+TEST_JOBS_VALGRIND ?= 3
 
 test-valgrind: deps module
 	@util/deps.sh valgrind
 	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
-	TEST_NGINX_VALGRIND=1 prove -r t/
+	TEST_NGINX_VALGRIND=1 prove -j$(TEST_JOBS_VALGRIND) $(TEST_FILES)
 
 $(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 	@mkdir -p $(dir $@)

@@ -15,11 +15,15 @@ use Test::More;
 use JSON::PP;
 use File::Temp qw(tempdir);
 
+use lib 't/lib';
+use ArticleTest;
+
 my $DIR = 't/amp-cache';
 
 my $node = `node --version 2>/dev/null` // '';
 plan(skip_all => 'node is not installed') unless $node =~ /^v(\d+)/;
 
+my $npm_lock = ArticleTest::npm_lock($DIR);
 unless (-f "$DIR/node_modules/\@ampproject/toolbox-cache-url/package.json") {
     plan(skip_all => 'npm is not installed')
         unless `npm --version 2>/dev/null`;
@@ -28,6 +32,7 @@ unless (-f "$DIR/node_modules/\@ampproject/toolbox-cache-url/package.json") {
     plan(skip_all => "npm ci of toolbox-cache-url failed: $out")
         if $? != 0;
 }
+close $npm_lock;
 
 my $tmp = tempdir(CLEANUP => 1);
 my $cc = $ENV{CC} // 'cc';

@@ -323,6 +323,7 @@ for my $k (sort keys %record) {
 
 SKIP: {
     my $DIR = 't/og-scraper';
+    my $npm_lock = ArticleTest::npm_lock($DIR);
     skip 'open-graph-scraper is not installed', 5
         unless -f "$DIR/node_modules/open-graph-scraper/package.json";
 

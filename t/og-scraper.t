@@ -21,6 +21,7 @@ plan(skip_all => 'node is not installed') unless $node =~ /^v(\d+)/;
 plan(skip_all => "node $node is too old for open-graph-scraper (>= 20)")
     if $1 < 20;
 
+my $npm_lock = ArticleTest::npm_lock($DIR);
 unless (-f "$DIR/node_modules/open-graph-scraper/package.json") {
     plan(skip_all => 'npm is not installed')
         unless `npm --version 2>/dev/null`;
@@ -31,6 +32,7 @@ unless (-f "$DIR/node_modules/open-graph-scraper/package.json") {
         if $? != 0
            || !-f "$DIR/node_modules/open-graph-scraper/package.json";
 }
+close $npm_lock;
 
 my $t = ArticleTest->new;
 

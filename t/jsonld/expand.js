@@ -2,7 +2,7 @@
 // element as the module wrote it), parses the script's text as JSON and
 // expands it with the jsonld processor against the schema.org context
 // shipped beside this file (nothing is fetched); prints one JSON line
-// per page: {expanded} or {error}.  Used by t/jsonld.t.
+// per page: {expanded} or {error}.  Used by t/head-jsonld.t.
 
 'use strict';
 

@@ -25,6 +25,8 @@ use IO::Socket::INET;
 use HTTP::Tiny;
 use Time::HiRes qw(sleep time);
 use POSIX qw(WNOHANG);
+use Socket qw(PF_UNIX SOCK_STREAM pack_sockaddr_un);
+use Fcntl qw(:flock);
 use Test::More;
 
 our $VERSION = '1.0';
@@ -67,14 +69,49 @@ sub new {
 
 sub dir { $_[0]->{dir} }
 
+# the npm packages of DIR (t/jsonld...) are installed by the first test
+# that needs them; under prove -j another test may want them meanwhile:
+# whoever installs or reads DIR/node_modules holds this lock on DIR
+sub npm_lock {
+    my ($dir) = @_;
+
+    open my $fh, '<', $dir or die "$dir: $!";
+    flock($fh, LOCK_EX) or die "flock $dir: $!";
+
+    return $fh;
+}
+
+# the lowest port the kernel hands out to connect(): a port chosen below it
+# is never taken meanwhile by a client's connection (ours or another test's)
+my $ephemeral = do {
+    open my $fh, '<', '/proc/sys/net/ipv4/ip_local_port_range';
+    my ($low) = ($fh ? <$fh> // '' : '') =~ /^(\d+)/;
+    $low && $low > 12000 ? $low : 32768;
+};
+
+# test files run in parallel (prove -j): a port is claimed by binding the
+# abstract unix socket "article-t-port-N", held until this process exits,
+# so two tests never pick the same port between the check and nginx's bind
+my @claims;
+
+sub claim_port {
+    my ($port) = @_;
+
+    socket(my $s, PF_UNIX, SOCK_STREAM, 0) or return 1;
+    bind($s, pack_sockaddr_un("\0article-t-port-$port")) or return 0;
+    push @claims, $s;
+
+    return 1;
+}
+
 # a free loopback port per name, the same one each time it is asked for
 sub port {
     my ($self, $name) = @_;
 
     return $self->{ports}{$name} if $self->{ports}{$name};
 
-    for (1 .. 200) {
-        my $port = 20000 + int(rand(40000));
+    for (1 .. 500) {
+        my $port = 10000 + int(rand($ephemeral - 10000));
         next if $used_ports{$port};
 
         my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
@@ -82,6 +119,8 @@ sub port {
                                       ReuseAddr => 1)
             or next;
         close $s;
+
+        next unless claim_port($port);
 
         $used_ports{$port} = 1;
         return $self->{ports}{$name} = $port;

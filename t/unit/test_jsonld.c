@@ -5,7 +5,7 @@
  * Unit tests of art_jsonld: the exact script for a full and a minimal
  * record, and the escaping of hostile values (quotes, backslashes,
  * "</script>", "<!--", U+2028, U+2029, control bytes, invalid UTF-8).
- * t/jsonld.t reads the scripts back with a JSON-LD processor.  Prints
+ * t/head-jsonld.t reads the scripts back with a JSON-LD processor.  Prints
  * TAP; exits non-zero when a test fails.
  */
 

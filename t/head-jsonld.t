@@ -21,6 +21,7 @@ my $node = `node --version 2>/dev/null` // '';
 plan(skip_all => 'node is not installed') unless $node =~ /^v(\d+)/;
 plan(skip_all => "node $node is too old for jsonld (>= 18)") if $1 < 18;
 
+my $npm_lock = ArticleTest::npm_lock($DIR);
 unless (-f "$DIR/node_modules/jsonld/package.json") {
     plan(skip_all => 'npm is not installed')
         unless `npm --version 2>/dev/null`;
@@ -30,6 +31,7 @@ unless (-f "$DIR/node_modules/jsonld/package.json") {
     plan(skip_all => "npm $cmd of jsonld failed: $out")
         if $? != 0 || !-f "$DIR/node_modules/jsonld/package.json";
 }
+close $npm_lock;
 
 my $t = ArticleTest->new;
 
