@@ -3,6 +3,7 @@
 #   make          build build/ngx_http_article_module.so and build/article-push
 #   make run      serve examples/ on 127.0.0.1 (Ctrl-C stops)
 #   make test     unit tests, then prove -r t/ against real nginx and redis
+#   make test-valkey the Redis tests against valkey-server 8
 #   make test-asan   the same with the module built with ASan + UBSan
 #   make test-valgrind  prove -r t/ with nginx under valgrind memcheck
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS each
@@ -32,14 +33,15 @@ DEB_PKGS    = nginx nginx-dev libyaml-dev libhiredis-dev redis-server \
               build-essential libpcre2-dev libssl-dev zlib1g-dev perl \
               curl gzip wrk openssl
 
-.PHONY: all deps module unit test test-asan test-valgrind fuzz fuzz-run \
-        bench bench-scale run clean deb test-deb
+.PHONY: all deps module unit test test-valkey test-asan test-valgrind fuzz \
+        fuzz-run bench bench-scale run clean deb test-deb
 
 all: module
 
 # Debian packages: installed only when one is missing
 deps:
 	@util/deps.sh $(DEB_PKGS)
+	@util/deps-valkey.sh
 
 module: $(BUILD)/ngx_http_article_module.so $(BUILD)/article-push
 
@@ -67,6 +69,12 @@ unit: $(UNIT_TESTS)
 test: deps module unit
 	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
 	    prove -r t/
+
+# the Redis tests again, against valkey-server 8 (and valkey-sentinel)
+test-valkey: deps module
+	TEST_REDIS_SERVER=valkey \
+	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
+	    prove -j4 t/redis*.t
 
 test-asan: deps
 	$(MAKE) BUILD=build-asan \
