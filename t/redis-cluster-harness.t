@@ -54,4 +54,5 @@ diag(sprintf "failover in %.1f s", time - $t0);
 ok($c->wait_ok(10), 'cluster ok after failover');
 
 $c->stop;
+
 done_testing();

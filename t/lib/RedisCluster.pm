@@ -10,6 +10,15 @@ package RedisCluster;
 #   $c->cmd($port, 'GET', 'key');   # one command, no redirection followed
 #   $c->move_slot($slot, $to_port, half => 1);
 #   $c->failover($replica_port);  $c->kill_node($port);
+#
+# Options: masters => N (3), name => port-name prefix, args => [...] for
+# every node, user => [NAME, PASSWORD] (an ACL user with every right, the
+# default user off; the CLI, cmd() and replication authenticate as it),
+# hostnames => 1 (node I announces "nodeI.cluster.test" with
+# --cluster-preferred-endpoint-type hostname: Redis 7.0 and Valkey 8 both
+# take it).  TLS (--tls-port, --tls-cluster) is not done yet; user and
+# hostnames are not proven by t/redis-cluster-harness.t yet (a second
+# cluster in one test was refused by "--cluster create": node not empty).
 
 use strict;
 use warnings;
@@ -29,9 +38,25 @@ sub new {
     $self->{ports} = \@ports;
 
     my $start = time;
-    $self->start_node($_, @{$opts{args} || []}) for @ports;
+    my @args = @{$opts{args} || []};
+    if (my $u = $opts{user}) {
+        $self->{user} = $u;
+        # one argument a word: the server quotes an argument with spaces
+        push @args, '--user', 'default', 'off',
+            '--user', $u->[0], 'on', ">$u->[1]", '~*', '&*', '+@all',
+            '--masteruser', $u->[0], '--masterauth', $u->[1];
+    }
+    for my $i (0 .. $#ports) {
+        $self->start_node($ports[$i], @args, $opts{hostnames}
+            ? ('--cluster-announce-hostname', 'node' . ($i + 1)
+               . '.cluster.test', '--cluster-preferred-endpoint-type',
+               'hostname') : ());
+    }
 
     my $cli = $t->redis_bin('cli');
+    $cli .= " --user $self->{user}[0] --pass $self->{user}[1] --no-auth-warning"
+        if $self->{user};
+    $self->{cli} = $cli;
     my $out = `$cli --cluster create @{[map { "127.0.0.1:$_" } @ports]} --cluster-replicas 1 --cluster-yes 2>&1`;
     die "cluster create failed:\n$out" if $?;
 
@@ -50,6 +75,9 @@ sub new {
 }
 
 sub ports { @{$_[0]{ports}} }
+
+# the CLI command line, authenticating when there is a user
+sub cli { $_[0]{cli} }
 sub startup_seconds { $_[0]{startup} }
 
 sub start_node {
@@ -65,6 +93,8 @@ sub start_node {
         exec $self->{t}->redis_bin('server'), '--port', $port,
             '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
             '--cluster-config-file', "nodes-$port.conf",
+            # the bus on a free port of its own, not PORT + 10000
+            '--cluster-port', $self->{t}->port("bus_$port"),
             '--cluster-node-timeout', '2000', '--save', '',
             '--appendonly', 'no', '--dir', $dir, @args;
         exit 1;
@@ -87,10 +117,15 @@ sub cmd {
 
     my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
                                   Timeout => 5) or return undef;
-    my $req = '*' . @args . "\r\n";
-    $req .= '$' . length($_) . "\r\n$_\r\n" for @args;
-    print $s $req;
-    my $r = read_reply($s);
+    my @cmds = (\@args);
+    unshift @cmds, ['AUTH', @{$self->{user}}] if $self->{user};
+    my $r;
+    for my $c (@cmds) {
+        my $req = '*' . @$c . "\r\n";
+        $req .= '$' . length($_) . "\r\n$_\r\n" for @$c;
+        print $s $req;
+        $r = read_reply($s);
+    }
     close $s;
     return $r;
 }
