@@ -247,10 +247,16 @@ sub move_slot {
 sub failover {
     my ($self, $replica, $seconds) = @_;
 
+    # a manual failover waits for a replica in sync: one just attached
+    # may not be yet
+    my $end = time + ($seconds // 20);
+    sleep 0.1 until time > $end
+        || ($self->cmd($replica, 'INFO', 'replication') // '')
+           =~ /master_link_status:up/;
+
     my $r = $self->cmd($replica, 'CLUSTER', 'FAILOVER');
     return 0 unless defined $r && $r eq 'OK';
 
-    my $end = time + ($seconds // 10);
     while (time < $end) {
         return 1 if ($self->cmd($replica, 'ROLE') // '') =~ /^master/;
         sleep 0.1;
