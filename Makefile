@@ -4,6 +4,7 @@
 #   make run      serve examples/ on 127.0.0.1 (Ctrl-C stops)
 #   make test     unit tests, then prove -j6 t/*.t against real nginx and
 #                 redis: about 4 minutes on a 2-core machine
+#   make test-valkey the Redis tests against valkey-server 8
 #   make test-asan   the same with the module built with ASan + UBSan
 #   make test-valgrind  prove -j3 t/*.t with nginx under valgrind memcheck
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS each
@@ -33,14 +34,15 @@ DEB_PKGS    = nginx nginx-dev libyaml-dev libhiredis-dev redis-server \
               build-essential libpcre2-dev libssl-dev zlib1g-dev perl \
               curl gzip wrk openssl
 
-.PHONY: all deps module unit test test-asan test-valgrind fuzz fuzz-run \
-        bench bench-scale run clean deb test-deb
+.PHONY: all deps module unit test test-valkey test-asan test-valgrind fuzz \
+        fuzz-run bench bench-scale run clean deb test-deb
 
 all: module
 
 # Debian packages: installed only when one is missing
 deps:
 	@util/deps.sh $(DEB_PKGS)
+	@util/deps-valkey.sh
 
 module: $(BUILD)/ngx_http_article_module.so $(BUILD)/article-push
 
@@ -89,6 +91,12 @@ TEST_FILES   = $(filter $(wildcard t/*.t),$(TEST_SLOW)) \
 test: deps module unit
 	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
 	    prove -j$(TEST_JOBS) $(TEST_FILES)
+
+# the Redis tests again, against valkey-server 8 (and valkey-sentinel)
+test-valkey: deps module
+	TEST_REDIS_SERVER=valkey \
+	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
+	    prove -j$(TEST_JOBS) t/redis*.t
 
 test-asan: deps
 	$(MAKE) BUILD=build-asan \

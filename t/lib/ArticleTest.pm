@@ -14,6 +14,9 @@ package ArticleTest;
 #   TEST_NGINX_ASAN      nginx runs with libasan preloaded
 #   TEST_NGINX_VALGRIND  nginx runs under valgrind memcheck
 #   TEST_NGINX_LEAVE     keep the temporary directory
+#   TEST_REDIS_SERVER    "redis" (default) or "valkey": the server every
+#                        Redis test starts (valkey-server, valkey-sentinel,
+#                        valkey-cli 8; "make deps" installs them)
 
 use strict;
 use warnings;
@@ -64,7 +67,49 @@ sub new {
     chmod 0755, $self->{dir};
     umask 022;
 
+    $self->valkey_path if redis_kind() eq 'valkey';
+
     return $self;
+}
+
+# "redis" or "valkey", from TEST_REDIS_SERVER
+sub redis_kind {
+    my $kind = lc($ENV{TEST_REDIS_SERVER} || 'redis');
+
+    die "TEST_REDIS_SERVER: \"$kind\" is neither redis nor valkey\n"
+        unless $kind eq 'redis' || $kind eq 'valkey';
+
+    return $kind;
+}
+
+# the program of the chosen server: redis_bin('server'), ('cli'),
+# ('sentinel'); the sentinel is started as "PROGRAM CONF --sentinel"
+sub redis_bin {
+    my $what = pop;
+    my $name = redis_kind() . '-' . $what;
+
+    return $name eq 'redis-sentinel' ? 'redis-server' : $name;
+}
+
+# with Valkey, "redis-server", "redis-cli" and "redis-sentinel" in a test
+# start valkey-server, valkey-cli and valkey-sentinel: small scripts of
+# those names in the prefix's bin/, first in PATH for this test alone
+sub valkey_path {
+    my ($self) = @_;
+
+    for my $p (qw(valkey-server valkey-cli valkey-sentinel)) {
+        next if grep { -x "$_/$p" } split /:/, $ENV{PATH};
+        BAIL_OUT("$p is not installed (TEST_REDIS_SERVER=valkey): "
+                 . "run \"make deps\"");
+    }
+
+    for my $p (qw(server cli sentinel)) {
+        my $f = $self->write_file("bin/redis-$p",
+                                  "#!/bin/sh\nexec valkey-$p \"\$@\"\n");
+        chmod 0755, $f;
+    }
+
+    $ENV{PATH} = "$self->{dir}/bin:$ENV{PATH}";
 }
 
 sub dir { $_[0]->{dir} }
@@ -390,9 +435,10 @@ sub start_redis {
     if ($pid == 0) {
         open STDOUT, '>', "$self->{dir}/redis.log";
         open STDERR, '>&', \*STDOUT;
-        exec 'redis-server', '--port', $port, '--bind', '127.0.0.1',
-            '--save', '', '--appendonly', 'no', '--daemonize', 'no',
-            '--dir', $self->{dir}, @{$opts{args} || []};
+        exec $self->redis_bin('server'), '--port', $port,
+            '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+            '--daemonize', 'no', '--dir', $self->{dir},
+            @{$opts{args} || []};
         exit 1;
     }
 
@@ -405,7 +451,7 @@ sub start_redis {
         sleep 0.05;
     }
 
-    die "redis-server did not start on $port";
+    die $self->redis_bin('server') . " did not start on $port";
 }
 
 sub stop_redis {
