@@ -3,6 +3,10 @@
 #   make          build build/ngx_http_article_module.so and build/article-push
 #   make run      serve examples/ on 127.0.0.1 (Ctrl-C stops)
 #   make test     unit tests, then prove -r t/ against real nginx and redis
+#   make test NGINX_VERSION=1.26.3   the same against nginx 1.26.3, built
+#                 once in build/nginx-1.26.3 from Debian's archive
+#   make module NGX_SRC=DIR [NGX_BINARY=nginx | NGX_CONF_FLAGS=...]
+#                 the module for another nginx tree, in build/ngx-NAME-HASH
 #   make test-asan   the same with the module built with ASan + UBSan
 #   make test-valgrind  prove -r t/ with nginx under valgrind memcheck
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS each
@@ -22,6 +26,27 @@ CFLAGS_CORE  = -O2 -g -Wall -Wextra $(WERROR) -Isrc/core
 VERSION     := $(shell util/version)
 DEB_DIR     ?= $(BUILD)/deb
 
+# --- nginx under test and the tree the module is built against ---------
+# NGINX_VERSION=1.26.3: that nginx, built once by util/get-nginx.sh in
+# $(BUILD)/nginx-1.26.3, and the module built against the same tree.
+# NGX_SRC=DIR (any other tree): the module in a build folder of that tree.
+# (Not "NGINX=": nginx reads NGINX from the environment, and make exports
+# command-line variables.)
+ifdef NGINX_VERSION
+NGX_DIR     := $(BUILD)/nginx-$(NGINX_VERSION)
+NGX_SRC     := $(NGX_DIR)/src
+NGX_BIN     := $(NGX_DIR)/sbin/nginx
+NGX_BUILT   := $(NGX_DIR)/.built
+endif
+NGX_OUT     := $(shell util/build-module.sh --where "$(BUILD)" "$(NGX_SRC)")
+MODULE_SO   := $(NGX_OUT)/ngx_http_article_module.so
+# another tree's module is always handed to build-module.sh, whose own
+# stamp and make see what changed (flags given on the command line too)
+MODULE_FORCE := $(if $(filter $(abspath $(BUILD)),$(abspath $(NGX_OUT))),,FORCE)
+TEST_NGINX  = TEST_NGINX_MODULE=$(abspath $(MODULE_SO)) \
+              $(if $(NGX_BIN),TEST_NGINX_BINARY=$(abspath $(NGX_BIN)))
+# -----------------------------------------------------------------------
+
 CORE_SRCS   = $(wildcard src/core/art_*.c)
 MODULE_SRCS = config debian/changelog ngx_article_module.c \
               $(wildcard src/*/*.[ch] redis/*.[ch])
@@ -33,7 +58,7 @@ DEB_PKGS    = nginx nginx-dev libyaml-dev libhiredis-dev redis-server \
               curl gzip wrk openssl
 
 .PHONY: all deps module unit test test-asan test-valgrind fuzz fuzz-run \
-        bench bench-scale run clean deb test-deb
+        bench bench-scale run clean deb test-deb FORCE
 
 all: module
 
@@ -41,7 +66,7 @@ all: module
 deps:
 	@util/deps.sh $(DEB_PKGS)
 
-module: $(BUILD)/ngx_http_article_module.so $(BUILD)/article-push
+module: $(MODULE_SO) $(BUILD)/article-push
 
 # CPPFLAGS, CFLAGS, LDFLAGS: debian/rules passes dpkg-buildflags' here
 $(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) \
@@ -51,8 +76,15 @@ $(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) \
 	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ redis/article-push.c \
 	    $(CORE_SRCS) -lyaml -lhiredis -lssl -lcrypto
 
-$(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
+$(MODULE_SO): $(MODULE_SRCS) $(NGX_BUILT) $(MODULE_FORCE)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"
+
+ifdef NGINX_VERSION
+$(NGX_BUILT):
+	util/get-nginx.sh $(BUILD) $(NGINX_VERSION)
+endif
+
+FORCE:
 
 $(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(wildcard src/core/art_*.h)
 	@mkdir -p $(dir $@)
@@ -65,8 +97,7 @@ unit: $(UNIT_TESTS)
 	done
 
 test: deps module unit
-	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
-	    prove -r t/
+	$(TEST_NGINX) prove -r t/
 
 test-asan: deps
 	$(MAKE) BUILD=build-asan \
