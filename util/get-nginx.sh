@@ -51,13 +51,13 @@ sha_ok() {
 
 if ! sha_ok "$dir/$tarball"; then
     apt=$dir/apt
-    mkdir -p "$apt/lists/partial" "$apt/archives/partial"
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
     echo "deb-src [signed-by=$keyring] $mirror $suite main" \
         > "$apt/sources.list"
     opts=(-o Dir::Etc::SourceList="$apt/sources.list"
           -o Dir::Etc::SourceParts=/dev/null
           -o Dir::State::Lists="$apt/lists"
-          -o Dir::Cache::Archives="$apt/archives"
+          -o Dir::Cache="$apt/cache"
           -o APT::Sandbox::User=root)
     echo "get-nginx: apt-get update ($mirror $suite, deb-src)"
     t0=$(date +%s)
