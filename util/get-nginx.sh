@@ -11,7 +11,6 @@
 # archive keyring, and its SHA-256 is checked against the one below.
 set -e
 build=$1 version=$2
-top=$(cd "$(dirname "$0")/.." && pwd)
 
 case "$version" in
 1.26.3)
