@@ -4,6 +4,10 @@
 #   make run      serve examples/ on 127.0.0.1 (Ctrl-C stops)
 #   make test     unit tests, then prove -j6 t/*.t against real nginx and
 #                 redis: about 4 minutes on a 2-core machine
+#   make test NGINX_VERSION=1.26.3   the same against nginx 1.26.3, built
+#                 once in build/nginx-1.26.3 from Debian's archive
+#   make module NGX_SRC=DIR [NGX_BINARY=nginx | NGX_CONF_FLAGS=...]
+#                 the module for another nginx tree, in build/ngx-NAME-HASH
 #   make test-valkey the Redis tests against valkey-server 8
 #   make test-asan   the same with the module built with ASan + UBSan
 #   make test-valgrind  prove -j3 t/*.t with nginx under valgrind memcheck
@@ -24,6 +28,27 @@ CFLAGS_CORE  = -O2 -g -Wall -Wextra $(WERROR) -Isrc/core
 VERSION     := $(shell util/version)
 DEB_DIR     ?= $(BUILD)/deb
 
+# --- nginx under test and the tree the module is built against ---------
+# NGINX_VERSION=1.26.3: that nginx, built once by util/get-nginx.sh in
+# $(BUILD)/nginx-1.26.3, and the module built against the same tree.
+# NGX_SRC=DIR (any other tree): the module in a build folder of that tree.
+# (Not "NGINX=": nginx reads NGINX from the environment, and make exports
+# command-line variables.)
+ifdef NGINX_VERSION
+NGX_DIR     := $(BUILD)/nginx-$(NGINX_VERSION)
+NGX_SRC     := $(NGX_DIR)/src
+NGX_BIN     := $(NGX_DIR)/sbin/nginx
+NGX_BUILT   := $(NGX_DIR)/.built
+endif
+NGX_OUT     := $(shell util/build-module.sh --where "$(BUILD)" "$(NGX_SRC)")
+MODULE_SO   := $(NGX_OUT)/ngx_http_article_module.so
+# another tree's module is always handed to build-module.sh, whose own
+# stamp and make see what changed (flags given on the command line too)
+MODULE_FORCE := $(if $(filter $(abspath $(BUILD)),$(abspath $(NGX_OUT))),,FORCE)
+TEST_NGINX  = TEST_NGINX_MODULE=$(abspath $(MODULE_SO)) \
+              $(if $(NGX_BIN),TEST_NGINX_BINARY=$(abspath $(NGX_BIN)))
+# -----------------------------------------------------------------------
+
 CORE_SRCS   = $(wildcard src/core/art_*.c)
 MODULE_SRCS = config debian/changelog ngx_article_module.c \
               $(wildcard src/*/*.[ch] redis/*.[ch])
@@ -35,7 +60,7 @@ DEB_PKGS    = nginx nginx-dev libyaml-dev libhiredis-dev redis-server \
               curl gzip wrk openssl
 
 .PHONY: all deps module unit test test-valkey test-asan test-valgrind fuzz \
-        fuzz-run bench bench-scale run clean deb test-deb
+        fuzz-run bench bench-scale run clean deb test-deb FORCE
 
 all: module
 
@@ -44,7 +69,7 @@ deps:
 	@util/deps.sh $(DEB_PKGS)
 	@util/deps-valkey.sh
 
-module: $(BUILD)/ngx_http_article_module.so $(BUILD)/article-push
+module: $(MODULE_SO) $(BUILD)/article-push
 
 # CPPFLAGS, CFLAGS, LDFLAGS: debian/rules passes dpkg-buildflags' here
 $(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) \
@@ -54,8 +79,15 @@ $(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) \
 	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ redis/article-push.c \
 	    $(CORE_SRCS) -lyaml -lhiredis -lssl -lcrypto
 
-$(BUILD)/ngx_http_article_module.so: $(MODULE_SRCS)
+$(MODULE_SO): $(MODULE_SRCS) $(NGX_BUILT) $(MODULE_FORCE)
 	util/build-module.sh $(BUILD) "$(NGX_SRC)" "$(EXTRA_CC_OPT)" "$(EXTRA_LD_OPT)"
+
+ifdef NGINX_VERSION
+$(NGX_BUILT):
+	util/get-nginx.sh $(BUILD) $(NGINX_VERSION)
+endif
+
+FORCE:
 
 # the unit tests link the core built once, with ASan and UBSan
 UNIT_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -89,14 +121,11 @@ TEST_FILES   = $(filter $(wildcard t/*.t),$(TEST_SLOW)) \
                $(filter-out $(TEST_SLOW),$(wildcard t/*.t))
 
 test: deps module unit
-	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
-	    prove -j$(TEST_JOBS) $(TEST_FILES)
+	$(TEST_NGINX) prove -j$(TEST_JOBS) $(TEST_FILES)
 
 # the Redis tests again, against valkey-server 8 (and valkey-sentinel)
 test-valkey: deps module
-	TEST_REDIS_SERVER=valkey \
-	TEST_NGINX_MODULE=$(CURDIR)/$(BUILD)/ngx_http_article_module.so \
-	    prove -j$(TEST_JOBS) t/redis*.t
+	TEST_REDIS_SERVER=valkey $(TEST_NGINX) prove -j$(TEST_JOBS) t/redis*.t
 
 test-asan: deps
 	$(MAKE) BUILD=build-asan \
