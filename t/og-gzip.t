@@ -50,6 +50,8 @@ my $BIGPOST = "</head>\n<body>\n"
 sub gz { ArticleBackend::gzip_bytes(@_) }
 
 my $bomb = gz("<html><head>\n" . (' ' x (2 * 1024 * 1024)) . $POST);
+my $LATE = "</head>\n<body>" . (' ' x (8 * 1024 * 1024)) . "</body></html>\n";
+my $bomb_late = gz($PRE . $LATE);
 my $bad_head = gz($PRE . $POST);
 substr($bad_head, 0, 2) = "\x00\x00";
 my $bad_crc = gz($PRE . $POST);
@@ -70,6 +72,9 @@ my %routes = (
     '/two' => { body => gz($PRE) . gz($POST),
                 headers => [ 'Content-Type' => 'text/html',
                              'Content-Encoding' => 'gzip' ] },
+    '/bomblate' => { body => $bomb_late,
+                     headers => [ 'Content-Type' => 'text/html',
+                                  'Content-Encoding' => 'gzip' ] },
     '/br' => { body => "\x1b\x7f fake brotli bytes",
                headers => [ 'Content-Type' => 'text/html',
                             'Content-Encoding' => 'br' ] },
@@ -180,6 +185,10 @@ $r = $t->get('/a/big');
 same($r->{content}, $PRE . $BLOCK . $BIGPOST, 'a big page, streamed');
 $r = $t->get('/buf/big');
 same($r->{content}, $PRE . $BLOCK . $BIGPOST, 'a big page, small buffers');
+# 8 MiB after the head, from 8 KiB: inflated as it is sent, in 4 buffers
+$r = $t->get('/buf/bomblate');
+same($r->{content}, $PRE . $BLOCK . $LATE, 'a bomb after the head: whole');
+
 $r = $t->get('/a/two');
 same($r->{content}, $WANT, 'two gzip members');
 $r = $t->get('/rep/always');
