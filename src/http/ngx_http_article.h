@@ -145,6 +145,7 @@ typedef struct {
 
 typedef struct ngx_http_article_wait_s    ngx_http_article_wait_t;
 typedef struct ngx_http_article_inject_s  ngx_http_article_inject_t;
+typedef struct ngx_http_article_gunzip_s  ngx_http_article_gunzip_t;
 
 
 typedef struct {
@@ -218,6 +219,7 @@ typedef struct {
     ngx_uint_t                    amp_cache;
     ngx_str_t                     robots;       /* the line, rendered */
     ngx_str_t                     twitter_site; /* the line, rendered */
+    ngx_uint_t                    gunzip_warned; /* this worker's, gunzip.c */
 } ngx_http_article_loc_conf_t;
 
 
@@ -299,6 +301,16 @@ ngx_int_t ngx_http_article_mobile(ngx_http_request_t *r,
 
 /* ngx_http_article_filter.c */
 ngx_int_t ngx_http_article_filter_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_article_send_header(ngx_http_request_t *r,
+    ngx_uint_t inject);
+ngx_int_t ngx_http_article_send_body(ngx_http_request_t *r, ngx_chain_t *in,
+    ngx_uint_t inject);
+
+/* ngx_http_article_gunzip.c */
+ngx_int_t ngx_http_article_gunzip_start(ngx_http_request_t *r,
+    ngx_http_article_gunzip_t **gzp);
+ngx_int_t ngx_http_article_gunzip_body(ngx_http_request_t *r,
+    ngx_http_article_gunzip_t *gz, ngx_chain_t *in);
 
 /* ngx_http_article_var.c */
 ngx_int_t ngx_http_article_add_variables(ngx_conf_t *cf);

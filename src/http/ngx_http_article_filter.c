@@ -44,6 +44,7 @@ struct ngx_http_article_inject_s {
     size_t                        nheld;
     ngx_chain_t                  *busy;         /* our buffers being sent */
     ngx_chain_t                 **last_busy;
+    ngx_http_article_gunzip_t    *gunzip;       /* a gzip'd body */
     unsigned                      injected:1;
 };
 
@@ -52,6 +53,8 @@ static ngx_int_t ngx_http_article_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_article_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_article_add_vary(ngx_http_request_t *r);
+static ngx_int_t ngx_http_article_inject(ngx_http_request_t *r,
+    ngx_http_article_inject_t *inj, ngx_chain_t *in);
 static ngx_int_t ngx_http_article_split(ngx_http_request_t *r,
     ngx_http_article_inject_t *in, ngx_buf_t *b, ngx_chain_t ***ll);
 static ngx_int_t ngx_http_article_link(ngx_http_request_t *r, ngx_buf_t *b,
@@ -122,8 +125,6 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
           || alcf->twitter_site.len)
         || alcf->map == NULL
         || r->headers_out.status != NGX_HTTP_OK
-        || (r->headers_out.content_encoding != NULL
-            && r->headers_out.content_encoding->value.len)
         || ngx_http_test_content_type(r, &alcf->og_types) == NULL)
     {
         return ngx_http_next_header_filter(r);
@@ -147,6 +148,20 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
 
     if (in->len == 0) {
         return ngx_http_next_header_filter(r);
+    }
+
+    if (r->headers_out.content_encoding != NULL
+        && r->headers_out.content_encoding->value.len)
+    {
+        /* ngx_http_article_gunzip.c: a gzip'd body is inflated */
+        switch (ngx_http_article_gunzip_start(r, &in->gunzip)) {
+        case NGX_OK:
+            break;
+        case NGX_DECLINED:
+            return ngx_http_next_header_filter(r);
+        default:
+            return NGX_ERROR;
+        }
     }
 
     if (in->nseg > 1) {
@@ -193,6 +208,24 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
 
     r->filter_need_in_memory = 1;
 
+    if (in->gunzip != NULL) {
+        /* the headers wait until the head is found */
+        return NGX_OK;
+    }
+
+    return ngx_http_article_send_header(r, 1);
+}
+
+
+/* the headers of a response the block goes into, or as they came */
+
+ngx_int_t
+ngx_http_article_send_header(ngx_http_request_t *r, ngx_uint_t inject)
+{
+    if (!inject) {
+        return ngx_http_next_header_filter(r);
+    }
+
     ngx_http_clear_content_length(r);
     ngx_http_clear_last_modified(r);
     ngx_http_weak_etag(r);
@@ -224,10 +257,7 @@ ngx_http_article_add_vary(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
-    ngx_int_t                   rc;
-    ngx_chain_t                *out, **ll, *cl;
-    ngx_http_article_ctx_t     *ctx;
-    ngx_http_article_inject_t  *inj;
+    ngx_http_article_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_article_module);
 
@@ -235,7 +265,39 @@ ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         return ngx_http_next_body_filter(r, in);
     }
 
-    inj = ctx->inject;
+    if (ctx->inject->gunzip != NULL) {
+        return ngx_http_article_gunzip_body(r, ctx->inject->gunzip, in);
+    }
+
+    return ngx_http_article_inject(r, ctx->inject, in);
+}
+
+
+/* the body of a response the block goes into, or as it came */
+
+ngx_int_t
+ngx_http_article_send_body(ngx_http_request_t *r, ngx_chain_t *in,
+    ngx_uint_t inject)
+{
+    ngx_http_article_ctx_t  *ctx;
+
+    if (!inject) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_article_module);
+
+    return ngx_http_article_inject(r, ctx->inject, in);
+}
+
+
+static ngx_int_t
+ngx_http_article_inject(ngx_http_request_t *r, ngx_http_article_inject_t *inj,
+    ngx_chain_t *in)
+{
+    ngx_int_t     rc;
+    ngx_chain_t  *out, **ll, *cl;
+
     out = NULL;
 
     if (inj->injected || in == NULL) {

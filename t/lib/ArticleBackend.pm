@@ -11,6 +11,8 @@ package ArticleBackend;
 #               delay   => 0.05,              # the pause, seconds
 #               chunked => 1,                 # Transfer-Encoding: chunked
 #               gzip    => 1,                 # gzip'd, Content-Encoding
+#               gzip    => 'accepted',        # only to Accept-Encoding: gzip
+#               gzip_piece => 1,              # the gzip'd bytes N at a time
 #               status  => 200,
 #               headers => [ 'Content-Type' => 'text/html' ],
 #           },
@@ -87,13 +89,13 @@ sub serve {
         close $log;
 
         $path =~ s/\?.*//;
-        $self->respond($c, $method, $self->{routes}{$path});
+        $self->respond($c, $method, $self->{routes}{$path}, $head);
         close $c;
     }
 }
 
 sub respond {
-    my ($self, $c, $method, $route) = @_;
+    my ($self, $c, $method, $route, $head) = @_;
 
     $route ||= { status => 404, body => "not found\n",
                  headers => [ 'Content-Type' => 'text/plain' ] };
@@ -101,11 +103,15 @@ sub respond {
     my @pieces = $route->{pieces} ? @{$route->{pieces}} : ($route->{body});
     my @headers = @{$route->{headers} || ['Content-Type' => 'text/html']};
 
-    if ($route->{gzip}) {
+    if ($route->{gzip} && ($route->{gzip} ne 'accepted'
+                           || ($head // '') =~ /^Accept-Encoding:.*gzip/mi))
+    {
         my $z = gzip_bytes(join '', @pieces);
-        # the compressed stream, in two pieces
+        # the compressed stream, in two pieces or N bytes at a time
         my $half = int(length($z) / 2);
-        @pieces = (substr($z, 0, $half), substr($z, $half));
+        @pieces = $route->{gzip_piece}
+            ? unpack("(a$route->{gzip_piece})*", $z)
+            : (substr($z, 0, $half), substr($z, $half));
         push @headers, 'Content-Encoding' => 'gzip';
     }
 
