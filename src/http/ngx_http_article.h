@@ -301,14 +301,18 @@ ngx_int_t ngx_http_article_mobile(ngx_http_request_t *r,
 
 /* ngx_http_article_filter.c */
 ngx_int_t ngx_http_article_filter_init(ngx_conf_t *cf);
-ngx_int_t ngx_http_article_send_header(ngx_http_request_t *r,
-    ngx_uint_t inject);
-ngx_int_t ngx_http_article_send_body(ngx_http_request_t *r, ngx_chain_t *in,
-    ngx_uint_t inject);
 
-/* ngx_http_article_gunzip.c */
+/* ngx_http_article_gunzip.c: it hands what it inflated on to the filter
+   through these, as the filter passes a body on to the next filter */
+typedef ngx_int_t (*ngx_http_article_send_header_pt)(ngx_http_request_t *r,
+    ngx_uint_t inject);
+typedef ngx_int_t (*ngx_http_article_send_body_pt)(ngx_http_request_t *r,
+    ngx_chain_t *in, ngx_uint_t inject);
+
 ngx_int_t ngx_http_article_gunzip_start(ngx_http_request_t *r,
-    ngx_http_article_gunzip_t **gzp);
+    ngx_http_article_gunzip_t **gzp,
+    ngx_http_article_send_header_pt send_header,
+    ngx_http_article_send_body_pt send_body);
 ngx_int_t ngx_http_article_gunzip_body(ngx_http_request_t *r,
     ngx_http_article_gunzip_t *gz, ngx_chain_t *in);
 

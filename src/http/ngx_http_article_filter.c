@@ -52,6 +52,10 @@ struct ngx_http_article_inject_s {
 static ngx_int_t ngx_http_article_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_article_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
+static ngx_int_t ngx_http_article_send_header(ngx_http_request_t *r,
+    ngx_uint_t inject);
+static ngx_int_t ngx_http_article_send_body(ngx_http_request_t *r,
+    ngx_chain_t *in, ngx_uint_t inject);
 static ngx_int_t ngx_http_article_add_vary(ngx_http_request_t *r);
 static ngx_int_t ngx_http_article_inject(ngx_http_request_t *r,
     ngx_http_article_inject_t *inj, ngx_chain_t *in);
@@ -154,7 +158,9 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
         && r->headers_out.content_encoding->value.len)
     {
         /* ngx_http_article_gunzip.c: a gzip'd body is inflated */
-        switch (ngx_http_article_gunzip_start(r, &in->gunzip)) {
+        switch (ngx_http_article_gunzip_start(r, &in->gunzip,
+                                             ngx_http_article_send_header,
+                                             ngx_http_article_send_body)) {
         case NGX_OK:
             break;
         case NGX_DECLINED:
@@ -219,7 +225,7 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
 
 /* the headers of a response the block goes into, or as they came */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_article_send_header(ngx_http_request_t *r, ngx_uint_t inject)
 {
     if (!inject) {
@@ -275,7 +281,7 @@ ngx_http_article_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
 /* the body of a response the block goes into, or as it came */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_article_send_body(ngx_http_request_t *r, ngx_chain_t *in,
     ngx_uint_t inject)
 {

@@ -2,20 +2,16 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * A gzip'd response the block goes into (SPEC.md, "Compressed upstream
- * responses"): inflated here, ahead of the block's filter, and compressed
- * again by nginx's gzip filter where it is on and the client accepts it.
- *
+ * A gzip'd response the block goes into: inflated here, ahead of the
+ * block's filter, and compressed again by nginx's gzip where it is on.
  * Until "</head>" is found the headers wait, and what came is kept (a
  * copy: an upstream reuses its buffers) beside what it inflates to, each
- * at most 1 MiB.  Each input buffer is inflated whole before deciding, so
- * a page that comes in one read is known whole and sound first.  "</head>"
- * found: the headers go without Content-Encoding, the inflated head goes
+ * at most 1 MiB; each input buffer is inflated whole before deciding.
+ * Found: the headers go without Content-Encoding, the inflated head goes
  * to the block's filter, the rest is inflated as it comes, in a few
- * buffers reused as they are sent.  Not found within 1 MiB, not at all,
- * or a stream that does not inflate: the response goes as it came.  A
- * stream found corrupt once inflated bytes were sent is cut short (the
- * connection closed, a chunked reply never ends): no client gets a mix.
+ * buffers reused as they are sent.  Not found within 1 MiB, or a stream
+ * that does not inflate: the response goes as it came.  A stream found
+ * corrupt once inflated bytes were sent is cut short: no client gets a mix.
  */
 
 
@@ -50,6 +46,8 @@ typedef enum {
 struct ngx_http_article_gunzip_s {
     z_stream                      zs;
     ngx_http_request_t           *r;
+    ngx_http_article_send_header_pt  send_header;  /* the filter's */
+    ngx_http_article_send_body_pt    send_body;
 
     /* until decided: what came, and what it inflated to */
     ngx_chain_t                  *raw;
@@ -112,7 +110,9 @@ static void ngx_http_article_gunzip_free(void *opaque, void *address);
 
 ngx_int_t
 ngx_http_article_gunzip_start(ngx_http_request_t *r,
-    ngx_http_article_gunzip_t **gzp)
+    ngx_http_article_gunzip_t **gzp,
+    ngx_http_article_send_header_pt send_header,
+    ngx_http_article_send_body_pt send_body)
 {
     int                         rc;
     ngx_str_t                  *enc;
@@ -147,6 +147,8 @@ ngx_http_article_gunzip_start(ngx_http_request_t *r,
     }
 
     gz->r = r;
+    gz->send_header = send_header;
+    gz->send_body = send_body;
     gz->zs.zalloc = ngx_http_article_gunzip_alloc;
     gz->zs.zfree = ngx_http_article_gunzip_free;
     gz->zs.opaque = r->pool;
@@ -177,10 +179,10 @@ ngx_http_article_gunzip_body(ngx_http_request_t *r,
     switch (gz->state) {
 
     case NGX_HTTP_ARTICLE_GUNZIP_PASS:
-        return ngx_http_article_send_body(r, in, 0);
+        return gz->send_body(r, in, 0);
 
     case NGX_HTTP_ARTICLE_GUNZIP_DONE:
-        return ngx_http_article_send_body(r, in, 1);
+        return gz->send_body(r, in, 1);
 
     case NGX_HTTP_ARTICLE_GUNZIP_INFLATE:
         return ngx_http_article_gunzip_stream(gz, in);
@@ -428,7 +430,7 @@ ngx_http_article_gunzip_inject(ngx_http_article_gunzip_t *gz,
 
     gz->state = NGX_HTTP_ARTICLE_GUNZIP_INFLATE;
 
-    rc = ngx_http_article_send_header(r, 1);
+    rc = gz->send_header(r, 1);
 
     if (rc == NGX_ERROR || rc > NGX_OK) {
         gz->state = NGX_HTTP_ARTICLE_GUNZIP_FAILED;
@@ -477,7 +479,7 @@ ngx_http_article_gunzip_pass(ngx_http_article_gunzip_t *gz,
 
     (void) inflateEnd(&gz->zs);
 
-    rc = ngx_http_article_send_header(r, 0);
+    rc = gz->send_header(r, 0);
 
     if (rc == NGX_ERROR || rc > NGX_OK) {
         gz->state = NGX_HTTP_ARTICLE_GUNZIP_FAILED;
@@ -486,7 +488,7 @@ ngx_http_article_gunzip_pass(ngx_http_article_gunzip_t *gz,
 
     *gz->raw_last = rest;
 
-    return ngx_http_article_send_body(r, gz->raw, 0);
+    return gz->send_body(r, gz->raw, 0);
 }
 
 
@@ -513,7 +515,7 @@ ngx_http_article_gunzip_stream(ngx_http_article_gunzip_t *gz,
 
     } else if (gz->out == NULL) {
         /* called to go on: the next filters send what they hold */
-        rc = ngx_http_article_send_body(r, NULL, 1);
+        rc = gz->send_body(r, NULL, 1);
 
         ngx_chain_update_chains(r->pool, &gz->free, &gz->busy, &gz->out,
                             (ngx_buf_tag_t) &ngx_http_article_gunzip_start);
@@ -541,7 +543,7 @@ ngx_http_article_gunzip_stream(ngx_http_article_gunzip_t *gz,
             gz->state = NGX_HTTP_ARTICLE_GUNZIP_DONE;
         }
 
-        rc = ngx_http_article_send_body(r, gz->out, 1);
+        rc = gz->send_body(r, gz->out, 1);
 
         ngx_chain_update_chains(r->pool, &gz->free, &gz->busy, &gz->out,
                             (ngx_buf_tag_t) &ngx_http_article_gunzip_start);
