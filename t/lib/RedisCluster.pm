@@ -84,6 +84,8 @@ sub start_node {
     my ($self, $port, @args) = @_;
 
     my $dir = $self->{t}->dir;
+    # claimed here: the child's claim would end with its exec
+    my $bus = $self->{t}->port("bus_$port");
     my $pid = fork();
     die "fork: $!" unless defined $pid;
 
@@ -94,7 +96,7 @@ sub start_node {
             '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
             '--cluster-config-file', "nodes-$port.conf",
             # the bus on a free port of its own, not PORT + 10000
-            '--cluster-port', $self->{t}->port("bus_$port"),
+            '--cluster-port', $bus,
             '--cluster-node-timeout', '2000', '--save', '',
             '--appendonly', 'no', '--dir', $dir, @args;
         exit 1;
