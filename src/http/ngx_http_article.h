@@ -161,6 +161,8 @@ typedef struct {
 
     time_t                        cache_ttl;
     time_t                        negative_ttl;
+    ngx_str_t                     needs_redis;  /* the first such directive */
+    ngx_uint_t                    needs_redis_line;
 
     /* the transport's settings: redis/ngx_http_article_redis_conf.c */
     ngx_http_article_redis_conf_t  rconf;
