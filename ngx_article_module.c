@@ -101,7 +101,7 @@ static ngx_command_t  ngx_http_article_commands[] = {
 
     { ngx_string("article_amp_mobile"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_set_complex_value_slot,
+      ngx_http_article_amp_mobile_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_article_loc_conf_t, amp_mobile),
       NULL },
@@ -256,6 +256,7 @@ ngx_http_article_create_loc_conf(ngx_conf_t *cf)
      *     alcf->key = NULL;
      *     alcf->key_vars = NULL;
      *     alcf->amp_mobile = NULL;
+     *     alcf->amp_vary = { 0, NULL };
      *     alcf->amp_optout = { 0, NULL };
      *     alcf->og_types = { NULL };
      *     alcf->og_types_keys = NULL;
@@ -295,6 +296,11 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->amp_mobile == NULL) {
         conf->amp_mobile = prev->amp_mobile;
+        conf->amp_vary = prev->amp_vary;
+    }
+
+    if (conf->amp_vary.data == NULL) {
+        ngx_str_set(&conf->amp_vary, "User-Agent, Sec-CH-UA-Mobile");
     }
 
     ngx_conf_merge_value(conf->amp, prev->amp, 0);

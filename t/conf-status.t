@@ -139,18 +139,18 @@ for (split /\n/, $r->{content}) {
     $prom{$2}{$1} = $3;
 }
 
-is($prom{news}{article_hits}, 5, 'prometheus: hits');
-is($prom{news}{article_misses}, 5, 'prometheus: misses');
-is($prom{news}{article_redirects}, 2, 'prometheus: redirects');
-is($prom{news}{article_injections}, 4, 'prometheus: injections');
-is($prom{news}{article_redis_queries}, 2, 'prometheus: redis queries');
+is($prom{news}{article_hits_total}, 5, 'prometheus: hits');
+is($prom{news}{article_misses_total}, 5, 'prometheus: misses');
+is($prom{news}{article_redirects_total}, 2, 'prometheus: redirects');
+is($prom{news}{article_injections_total}, 4, 'prometheus: injections');
+is($prom{news}{article_redis_queries_total}, 2, 'prometheus: redis queries');
 is($prom{news}{article_redis_connected}, 1, 'prometheus: redis connected');
 is($prom{news}{article_articles}, 2, 'prometheus: articles');
 is($prom{news}{article_zone_size}, 16 * 1024 * 1024, 'prometheus: zone size');
 is($prom{other}{article_articles}, 1, 'prometheus: second map');
-ok(!exists $prom{other}{article_redis_queries},
+ok(!exists $prom{other}{article_redis_queries_total},
    'prometheus: no redis metrics for a map without redis');
-like($r->{content}, qr/^# TYPE article_hits counter$/m, 'prometheus: TYPE');
+like($r->{content}, qr/^# TYPE article_hits_total counter$/m, 'prometheus: TYPE');
 
 # Redis goes away: connected turns false, the error is counted
 

@@ -62,6 +62,7 @@ sub start {
         @ENV{keys %env} = values %env;
         $ENV{TMPDIR} = $tmp;
         $SIG{INT} = 'DEFAULT';     # as from a terminal: run.sh may trap it
+        POSIX::setsid();           # a group of its own, as a terminal's job
         open STDOUT, '>', $out or die "$out: $!";
         open STDERR, '>&', \*STDOUT;
         exec 'bash', 'util/run.sh';
@@ -145,8 +146,10 @@ my @servers = grep { $_ } $redis_pid, $master,
 cmp_ok(scalar @servers, '>=', 3, 'redis-server, nginx and its workers seen')
     or diag(`ps -o pid,ppid,args --ppid $pid`);
 
-kill 'INT', $pid;
-is(ended(60), 0, 'SIGINT stops it, exit status 0');
+# Ctrl-C: the terminal signals the whole process group
+kill 'INT', -$pid;
+is(ended(60), 0, 'SIGINT to its process group stops it, exit status 0');
+unlike(output(), qr/stopped; see|Error 1/, 'no server seen as crashed');
 ok($t->wait_for(30, sub { !grep { alive($_) } @servers }),
    'no server process is left') or diag("left: @servers");
 ok(!listening($port) && !listening($redis_port), 'both ports are free');

@@ -68,7 +68,7 @@ like($t->get('/status')->{content}, qr/"reconnects": [1-9]/,
      'status: reconnects counted');
 
 my $prom = $t->get('/status?format=prometheus')->{content};
-like($prom, qr/^article_redis_reconnects\{map="news"\} [1-9]/m,
+like($prom, qr/^article_redis_reconnects_total\{map="news"\} [1-9]/m,
      'prometheus: reconnects');
 like($prom, qr/^article_redis_address\{map="news",address="127\.0\.0\.1:$port"\} 1$/m,
      'prometheus: the address');

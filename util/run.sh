@@ -82,13 +82,16 @@ nginx_ours() {
         | grep -qix 'X-Article-Source: shm'
 }
 
-redis-server "$top/redis/redis.conf" --port "$redis_port" --dir "$rt" \
+# each server in a session of its own: Ctrl-C signals the terminal's
+# process group, and a server it stopped first would look like a crash
+# to the wait below; stop() stops both instead
+setsid redis-server "$top/redis/redis.conf" --port "$redis_port" --dir "$rt" \
     --daemonize no > "$logs/redis.log" 2>&1 &
 redis_pid=$!
 answers $redis_pid redis_ours \
     || fail redis-server REDIS_PORT "$redis_port" redis.log
 
-nginx -p "$rt/" -c nginx.conf -e logs/error.log -g 'daemon off;' \
+setsid nginx -p "$rt/" -c nginx.conf -e logs/error.log -g 'daemon off;' \
     > "$logs/nginx.out" 2>&1 &
 nginx_pid=$!
 answers $nginx_pid nginx_ours || fail nginx PORT "$port" error.log

@@ -161,6 +161,8 @@ typedef struct {
 
     time_t                        cache_ttl;
     time_t                        negative_ttl;
+    ngx_str_t                     needs_redis;  /* the first such directive */
+    ngx_uint_t                    needs_redis_line;
 
     /* the transport's settings: redis/ngx_http_article_redis_conf.c */
     ngx_http_article_redis_conf_t  rconf;
@@ -204,6 +206,7 @@ typedef struct {
     ngx_uint_t                    amp_target;
     ngx_uint_t                    amp_status;
     ngx_http_complex_value_t     *amp_mobile;
+    ngx_str_t                     amp_vary;     /* the Vary it implies */
     ngx_flag_t                    amp_tablets;
     ngx_str_t                     amp_optout;
     ngx_int_t                     optout_arg;   /* $arg_NAME */
@@ -289,9 +292,11 @@ void ngx_http_article_cache_flush(ngx_http_article_map_t *map);
 /* ngx_http_article_request.c */
 ngx_int_t ngx_http_article_request_init(ngx_conf_t *cf);
 ngx_http_article_ctx_t *ngx_http_article_lookup(ngx_http_request_t *r);
-ngx_int_t ngx_http_article_vary(ngx_http_request_t *r);
+ngx_str_t *ngx_http_article_vary(ngx_http_request_t *r);
 
 /* ngx_http_article_amp.c */
+char *ngx_http_article_amp_mobile_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 ngx_int_t ngx_http_article_amp(ngx_http_request_t *r,
     ngx_http_article_loc_conf_t *alcf, ngx_http_article_ctx_t *ctx);
 ngx_int_t ngx_http_article_amp_target(ngx_http_article_loc_conf_t *alcf,

@@ -15,6 +15,7 @@ static ngx_int_t ngx_http_article_opted_out(ngx_http_request_t *r,
 static ngx_int_t ngx_http_article_is_self(ngx_http_request_t *r,
     ngx_str_t *target);
 static ngx_int_t ngx_http_article_true(ngx_http_variable_value_t *v);
+static ngx_int_t ngx_http_article_mobile_value(ngx_str_t *v);
 
 
 /* this worker's classified agents (art_ua.h): written by this process only */
@@ -42,7 +43,7 @@ ngx_http_article_amp(ngx_http_request_t *r,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        if (mobile.len == 0 || (mobile.len == 1 && mobile.data[0] == '0')) {
+        if (!ngx_http_article_mobile_value(&mobile)) {
             ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "article amp: not mobile (article_amp_mobile)");
             return NGX_DECLINED;
@@ -215,4 +216,103 @@ ngx_http_article_is_self(ngx_http_request_t *r, ngx_str_t *target)
 
     return art_url_is_request(target->data, target->len, host, host_len,
                               r->unparsed_uri.data, r->unparsed_uri.len);
+}
+
+
+/* CDNs say "false" (CloudFront-Is-Mobile-Viewer): so do "no", "off" */
+
+static ngx_int_t
+ngx_http_article_mobile_value(ngx_str_t *v)
+{
+    switch (v->len) {
+
+    case 0:
+        return 0;
+
+    case 1:
+        return v->data[0] != '0';
+
+    case 2:
+        return ngx_strncasecmp(v->data, (u_char *) "no", 2) != 0;
+
+    case 3:
+        return ngx_strncasecmp(v->data, (u_char *) "off", 3) != 0;
+
+    case 5:
+        return ngx_strncasecmp(v->data, (u_char *) "false", 5) != 0;
+
+    default:
+        return 1;
+    }
+}
+
+
+/*
+ * article_amp_mobile: a single $http_NAME is the one header the decision
+ * reads, so Vary names it (NAME in Title-Case, "_" as "-") instead of
+ * User-Agent and Sec-CH-UA-Mobile.
+ */
+
+char *
+ngx_http_article_amp_mobile_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_article_loc_conf_t  *alcf = conf;
+
+    char       *rv;
+    u_char     *p, c;
+    size_t      i, len;
+    ngx_str_t  *value;
+    ngx_uint_t  start;
+
+    rv = ngx_http_set_complex_value_slot(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len <= 6
+        || ngx_strncasecmp(value[1].data, (u_char *) "$http_", 6) != 0)
+    {
+        return NGX_CONF_OK;
+    }
+
+    len = value[1].len - 6;
+
+    for (i = 0; i < len; i++) {
+        c = value[1].data[6 + i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '_'))
+        {
+            /* more than the one variable */
+            return NGX_CONF_OK;
+        }
+    }
+
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    start = 1;
+
+    for (i = 0; i < len; i++) {
+        c = value[1].data[6 + i];
+
+        if (c == '_') {
+            p[i] = '-';
+            start = 1;
+            continue;
+        }
+
+        p[i] = start ? ngx_toupper(c) : ngx_tolower(c);
+        start = 0;
+    }
+
+    alcf->amp_vary.len = len;
+    alcf->amp_vary.data = p;
+
+    return NGX_CONF_OK;
 }

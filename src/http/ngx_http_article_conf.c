@@ -19,6 +19,8 @@
 
 static ngx_http_article_map_t *ngx_http_article_map_create(ngx_conf_t *cf,
     ngx_str_t *name);
+static void ngx_http_article_map_needs_redis(ngx_conf_t *cf,
+    ngx_command_t *cmd);
 static char *ngx_http_article_map_merge(ngx_conf_t *cf,
     ngx_http_article_map_t *map);
 static char *ngx_http_article_map_directive(ngx_conf_t *cf,
@@ -251,6 +253,14 @@ ngx_http_article_map_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (map->needs_redis.len && !ngx_http_article_has_redis(map)) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"%V\" needs \"redis\" in article_map \"%V\" "
+                      "in %V:%ui", &map->needs_redis, &map->name,
+                      &cf->conf_file->file.name, map->needs_redis_line);
+        return NGX_CONF_ERROR;
+    }
+
     if (ngx_http_article_map_merge(cf, map) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
@@ -385,6 +395,8 @@ ngx_http_article_map_directive(ngx_conf_t *cf, ngx_command_t *dummy,
 
         rv = cmd->set(cf, cmd, cf->ctx);
 
+        ngx_http_article_map_needs_redis(cf, cmd);
+
         if (rv == NGX_CONF_OK || rv == NGX_CONF_ERROR) {
             return rv;
         }
@@ -398,6 +410,27 @@ ngx_http_article_map_directive(ngx_conf_t *cf, ngx_command_t *dummy,
                        "unknown directive \"%V\" in article_map", name);
 
     return NGX_CONF_ERROR;
+}
+
+
+/* a setting of the Redis tier in a map without "redis" is a mistake */
+
+static void
+ngx_http_article_map_needs_redis(ngx_conf_t *cf, ngx_command_t *cmd)
+{
+    ngx_http_article_map_t  *map = cf->ctx;
+
+    if (map->needs_redis.len
+        || !((cmd->name.len > 6
+              && ngx_strncmp(cmd->name.data, "redis_", 6) == 0)
+             || ngx_strcmp(cmd->name.data, "cache_ttl") == 0
+             || ngx_strcmp(cmd->name.data, "negative_ttl") == 0))
+    {
+        return;
+    }
+
+    map->needs_redis = cmd->name;
+    map->needs_redis_line = cf->conf_file->line;
 }
 
 

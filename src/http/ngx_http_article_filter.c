@@ -56,7 +56,8 @@ static ngx_int_t ngx_http_article_send_header(ngx_http_request_t *r,
     ngx_uint_t inject);
 static ngx_int_t ngx_http_article_send_body(ngx_http_request_t *r,
     ngx_chain_t *in, ngx_uint_t inject);
-static ngx_int_t ngx_http_article_add_vary(ngx_http_request_t *r);
+static ngx_int_t ngx_http_article_add_vary(ngx_http_request_t *r,
+    ngx_str_t *value);
 static ngx_int_t ngx_http_article_inject(ngx_http_request_t *r,
     ngx_http_article_inject_t *inj, ngx_chain_t *in);
 static ngx_int_t ngx_http_article_split(ngx_http_request_t *r,
@@ -106,6 +107,7 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
     ngx_uint_t                     i;
     art_alloc_t                    alloc;
     ngx_http_article_ctx_t        *ctx;
+    ngx_str_t                     *vary;
     ngx_http_article_inject_t     *in;
     ngx_http_article_loc_conf_t   *alcf;
     ngx_http_article_main_conf_t  *amcf;
@@ -116,9 +118,9 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_article_module);
 
-    if (amcf->amp_used
-        && ngx_http_article_vary(r)
-        && ngx_http_article_add_vary(r) != NGX_OK)
+    vary = amcf->amp_used ? ngx_http_article_vary(r) : NULL;
+
+    if (vary != NULL && ngx_http_article_add_vary(r, vary) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -243,7 +245,7 @@ ngx_http_article_send_header(ngx_http_request_t *r, ngx_uint_t inject)
 
 
 static ngx_int_t
-ngx_http_article_add_vary(ngx_http_request_t *r)
+ngx_http_article_add_vary(ngx_http_request_t *r, ngx_str_t *value)
 {
     ngx_table_elt_t  *h;
 
@@ -254,7 +256,7 @@ ngx_http_article_add_vary(ngx_http_request_t *r)
 
     h->hash = 1;
     ngx_str_set(&h->key, "Vary");
-    ngx_str_set(&h->value, "User-Agent, Sec-CH-UA-Mobile");
+    h->value = *value;
 
     return NGX_OK;
 }

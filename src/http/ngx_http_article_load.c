@@ -24,6 +24,8 @@ static void ngx_http_article_load_done(ngx_http_article_load_t *ld);
 static ngx_uint_t ngx_http_article_shape(ngx_http_article_map_t *map);
 static ngx_int_t ngx_http_article_glob(ngx_http_article_load_t *ld,
     ngx_array_t *paths);
+static ngx_int_t ngx_http_article_source_dir(ngx_http_article_load_t *ld,
+    ngx_str_t *src);
 static int ngx_libc_cdecl ngx_http_article_cmp_paths(const void *one,
     const void *two);
 static ngx_int_t ngx_http_article_reuse(ngx_http_article_load_t *ld,
@@ -293,6 +295,16 @@ ngx_http_article_load_check(ngx_http_article_load_t *ld)
         return NGX_ERROR;
     }
 
+    if (!map->strict && (ld->problems || ld->gen->skipped_files)) {
+        /* the lines of the problems are "warn": below Debian's level */
+        ngx_log_error(NGX_LOG_ERR, ld->log, 0,
+                      "article_map \"%V\": %ui files skipped, %ui problems "
+                      "in %ui files, the first in \"%V\"; each is logged "
+                      "at \"warn\" level", &map->name,
+                      ld->gen->skipped_files, ld->problems,
+                      ld->problem_files, &ld->problem_first);
+    }
+
     if (map->strict && ld->problems) {
         ngx_log_error(NGX_LOG_EMERG, ld->log, 0,
                       "article_map \"%V\": %ui problem(s) in its sources "
@@ -475,7 +487,9 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
 
         ngx_close_glob(&gl);
 
-        if (n == paths->nelts) {
+        if (n == paths->nelts
+            && ngx_http_article_source_dir(ld, &src[i]) == NGX_OK)
+        {
             ngx_log_error(NGX_LOG_WARN, ld->log, 0,
                           "article_map \"%V\": source \"%V\" matches "
                           "no files", &ld->map->name, &src[i]);
@@ -508,6 +522,72 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
     ld->npaths = k;
 
     return NGX_OK;
+}
+
+
+/*
+ * A source that matches nothing: its directory (the part before the first
+ * wildcard) missing is a problem, an empty one is not.
+ */
+
+static ngx_int_t
+ngx_http_article_source_dir(ngx_http_article_load_t *ld, ngx_str_t *src)
+{
+    u_char           *p, *slash, dir[NGX_MAX_PATH];
+    size_t            len;
+    ngx_err_t         err;
+    ngx_uint_t        level;
+    ngx_file_info_t   fi;
+
+    slash = NULL;
+
+    for (p = src->data; p < src->data + src->len; p++) {
+        if (*p == '*' || *p == '?' || *p == '[') {
+            break;
+        }
+
+        if (*p == '/') {
+            slash = p;
+        }
+    }
+
+    if (slash == NULL) {
+        return NGX_OK;
+    }
+
+    len = (slash == src->data) ? 1 : (size_t) (slash - src->data);
+
+    if (len >= NGX_MAX_PATH) {
+        return NGX_OK;
+    }
+
+    ngx_memcpy(dir, src->data, len);
+    dir[len] = '\0';
+
+    if (ngx_file_info(dir, &fi) == NGX_FILE_ERROR) {
+        err = ngx_errno;
+
+    } else if (!ngx_is_dir(&fi)) {
+        err = NGX_ENOTDIR;
+
+    } else {
+        return NGX_OK;
+    }
+    level = ld->map->strict ? NGX_LOG_EMERG : NGX_LOG_WARN;
+
+    ngx_log_error(level, ld->log, err,
+                  "article_map \"%V\": source \"%V\": directory \"%s\" "
+                  "does not exist", &ld->map->name, src, dir);
+
+    /* a place of its own in the summary */
+    ld->problems++;
+    ld->problem_files++;
+
+    if (ld->problem_first.len == 0) {
+        ld->problem_first = *src;
+    }
+
+    return NGX_DECLINED;
 }
 
 

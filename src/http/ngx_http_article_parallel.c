@@ -16,6 +16,8 @@ typedef struct {
     ngx_uint_t               parsed;
     ngx_uint_t               skipped_files;
     ngx_uint_t               problems;
+    ngx_uint_t               problem_files;
+    ngx_uint_t               problem_first; /* its file + 1, 0: none */
     size_t                   used;
     size_t                   short_by;
 } ngx_http_article_helped_t;
@@ -115,6 +117,12 @@ ngx_http_article_parallel(ngx_http_article_load_t *ld, ngx_uint_t n,
             ld->gen->parsed += helped[k].parsed;
             ld->gen->skipped_files += helped[k].skipped_files;
             ld->problems += helped[k].problems;
+            ld->problem_files += helped[k].problem_files;
+
+            if (ld->problem_first.len == 0 && helped[k].problem_first) {
+                ld->problem_first = ld->paths[helped[k].problem_first - 1];
+            }
+
             ld->used += helped[k].used;
             ld->short_by += helped[k].short_by;
         }
@@ -147,6 +155,8 @@ ngx_http_article_helper(ngx_http_article_load_t *ld,
     ld->gen = &counts;
     ld->helper = 1;
     ld->problems = 0;
+    ld->problem_files = 0;
+    ld->problem_last = 0;
     ld->used = 0;
     ld->tail = NULL;
 
@@ -157,12 +167,17 @@ ngx_http_article_helper(ngx_http_article_load_t *ld,
             _exit(2);
         }
 
+        if (h->problem_first == 0 && ld->problem_files) {
+            h->problem_first = i + 1;
+        }
+
         ngx_reset_pool(ld->pool);
     }
 
     h->parsed = counts.parsed;
     h->skipped_files = counts.skipped_files;
     h->problems = ld->problems;
+    h->problem_files = ld->problem_files;
     h->used = ld->used;
     h->short_by = ld->short_by;
 }

@@ -177,7 +177,7 @@ ngx_http_article_read(ngx_http_article_load_t *ld, ngx_str_t *path,
         ngx_log_error(NGX_LOG_WARN, ld->log, ngx_errno,
                       "article_map \"%V\": " ngx_open_file_n " \"%V\" failed",
                       &ld->map->name, path);
-        ld->problems++;
+        ngx_http_article_problem_count(ld, path);
         ld->gen->skipped_files++;
         return NGX_DECLINED;
     }
@@ -186,7 +186,7 @@ ngx_http_article_read(ngx_http_article_load_t *ld, ngx_str_t *path,
         ngx_log_error(NGX_LOG_WARN, ld->log, ngx_errno,
                       "article_map \"%V\": " ngx_fd_info_n " \"%V\" failed",
                       &ld->map->name, path);
-        ld->problems++;
+        ngx_http_article_problem_count(ld, path);
         goto failed;
     }
 
@@ -225,7 +225,7 @@ ngx_http_article_read(ngx_http_article_load_t *ld, ngx_str_t *path,
         ngx_log_error(NGX_LOG_WARN, ld->log, ngx_errno,
                       "article_map \"%V\": " ngx_read_fd_n " \"%V\" failed",
                       &ld->map->name, path);
-        ld->problems++;
+        ngx_http_article_problem_count(ld, path);
         goto failed;
     }
 
@@ -334,5 +334,26 @@ ngx_http_article_problem(ngx_http_article_load_t *ld, size_t line,
                   &ld->map->name, &ld->paths[ld->file], line, col, p - buf,
                   buf);
 
+    ngx_http_article_problem_count(ld, &ld->paths[ld->file]);
+}
+
+
+/* the counts and the first place of the load's summary line */
+
+void
+ngx_http_article_problem_count(ngx_http_article_load_t *ld, ngx_str_t *where)
+{
     ld->problems++;
+
+    if (where == NULL || ld->problem_last == ld->file + 1) {
+        /* a source, or a file counted already */
+        return;
+    }
+
+    ld->problem_last = ld->file + 1;
+    ld->problem_files++;
+
+    if (ld->problem_first.len == 0) {
+        ld->problem_first = *where;
+    }
 }

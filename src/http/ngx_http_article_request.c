@@ -300,22 +300,24 @@ ngx_http_article_found(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx)
     }
 
     cln->handler = ngx_http_article_vary_mark;
-    cln->data = NULL;
+    cln->data = &alcf->amp_vary;
 }
 
 
-ngx_int_t
+/* the Vary value of the location that found the article, NULL: none */
+
+ngx_str_t *
 ngx_http_article_vary(ngx_http_request_t *r)
 {
     ngx_pool_cleanup_t  *cln;
 
     for (cln = r->pool->cleanup; cln != NULL; cln = cln->next) {
         if (cln->handler == ngx_http_article_vary_mark) {
-            return 1;
+            return cln->data;
         }
     }
 
-    return 0;
+    return NULL;
 }
 
 

@@ -26,6 +26,7 @@ typedef struct {
     ngx_uint_t                    hits;
     ngx_uint_t                    misses;
     ngx_uint_t                    redis_connected;
+    ngx_uint_t                    redis_connected_workers;
     ngx_uint_t                    redis_queries;
     ngx_uint_t                    redis_errors;
     ngx_uint_t                    redis_timeouts;
@@ -39,6 +40,7 @@ typedef struct {
 typedef struct {
     ngx_str_t                     name;
     ngx_str_t                     type;
+    ngx_str_t                     help;
     ngx_uint_t                    offset;
     ngx_uint_t                    redis;        /* only for maps with redis */
 } ngx_http_article_metric_t;
@@ -52,35 +54,58 @@ static ngx_buf_t *ngx_http_article_status_prometheus(ngx_http_request_t *r,
     ngx_array_t *maps);
 
 
-#define ngx_http_article_metric(name, type, field, redis)                     \
-    { ngx_string(name), ngx_string(type),                                     \
+/* counters end in _total; a JSON key K of object O is article_O_K[_total] */
+
+#define ngx_http_article_metric(name, type, help, field, redis)               \
+    { ngx_string(name), ngx_string(type), ngx_string(help),                   \
       offsetof(ngx_http_article_stats_t, field), redis }
 
 static ngx_http_article_metric_t  ngx_http_article_metrics[] = {
-    ngx_http_article_metric("articles", "gauge", articles, 0),
-    ngx_http_article_metric("unpublished", "gauge", unpublished, 0),
-    ngx_http_article_metric("skipped_files", "gauge", skipped_files, 0),
-    ngx_http_article_metric("parsed", "gauge", parsed, 0),
-    ngx_http_article_metric("reused", "gauge", reused, 0),
-    ngx_http_article_metric("load_ms", "gauge", load_ms, 0),
-    ngx_http_article_metric("redis_records", "gauge", redis_records, 0),
-    ngx_http_article_metric("negative", "gauge", negative, 0),
-    ngx_http_article_metric("zone_size", "gauge", zone_size, 0),
-    ngx_http_article_metric("zone_used", "gauge", zone_used, 0),
-    ngx_http_article_metric("zone_alloc_failures", "counter",
-                            alloc_failures, 0),
-    ngx_http_article_metric("lookups", "counter", lookups, 0),
-    ngx_http_article_metric("hits", "counter", hits, 0),
-    ngx_http_article_metric("misses", "counter", misses, 0),
-    ngx_http_article_metric("redis_connected", "gauge", redis_connected, 1),
-    ngx_http_article_metric("redis_queries", "counter", redis_queries, 1),
-    ngx_http_article_metric("redis_errors", "counter", redis_errors, 1),
-    ngx_http_article_metric("redis_timeouts", "counter", redis_timeouts, 1),
-    ngx_http_article_metric("redis_reconnects", "counter", redis_reconnects,
-                            1),
-    ngx_http_article_metric("redirects", "counter", redirects, 0),
-    ngx_http_article_metric("injections", "counter", injections, 0),
-    { ngx_null_string, ngx_null_string, 0, 0 }
+    ngx_http_article_metric("articles", "gauge",
+        "Published records loaded from files", articles, 0),
+    ngx_http_article_metric("unpublished", "gauge",
+        "Unpublished records loaded from files", unpublished, 0),
+    ngx_http_article_metric("skipped_files", "gauge",
+        "Files skipped for a problem by the last load", skipped_files, 0),
+    ngx_http_article_metric("parsed", "gauge",
+        "Files parsed by the last load", parsed, 0),
+    ngx_http_article_metric("reused", "gauge",
+        "Files the last load reused unchanged", reused, 0),
+    ngx_http_article_metric("load_ms", "gauge",
+        "Milliseconds the last load took", load_ms, 0),
+    ngx_http_article_metric("redis_records", "gauge",
+        "Records from Redis in the zone", redis_records, 0),
+    ngx_http_article_metric("negative", "gauge",
+        "Keys remembered as missing", negative, 0),
+    ngx_http_article_metric("zone_size", "gauge",
+        "Bytes of the shared memory zone", zone_size, 0),
+    ngx_http_article_metric("zone_used", "gauge",
+        "Bytes of the zone in use", zone_used, 0),
+    ngx_http_article_metric("zone_alloc_failures_total", "counter",
+        "Allocations the zone refused", alloc_failures, 0),
+    ngx_http_article_metric("lookups_total", "counter",
+        "Look-ups of a key", lookups, 0),
+    ngx_http_article_metric("hits_total", "counter",
+        "Look-ups that found a published record in the zone", hits, 0),
+    ngx_http_article_metric("misses_total", "counter",
+        "Look-ups that did not", misses, 0),
+    ngx_http_article_metric("redis_connected", "gauge",
+        "1 when a worker is connected to Redis", redis_connected, 1),
+    ngx_http_article_metric("redis_connected_workers", "gauge",
+        "Workers connected to Redis", redis_connected_workers, 1),
+    ngx_http_article_metric("redis_queries_total", "counter",
+        "GETs sent to Redis", redis_queries, 1),
+    ngx_http_article_metric("redis_errors_total", "counter",
+        "Redis errors", redis_errors, 1),
+    ngx_http_article_metric("redis_timeouts_total", "counter",
+        "GETs that timed out", redis_timeouts, 1),
+    ngx_http_article_metric("redis_reconnects_total", "counter",
+        "Reconnects to Redis", redis_reconnects, 1),
+    ngx_http_article_metric("redirects_total", "counter",
+        "AMP redirects", redirects, 0),
+    ngx_http_article_metric("injections_total", "counter",
+        "Pages the tags were inserted into", injections, 0),
+    { ngx_null_string, ngx_null_string, ngx_null_string, 0, 0 }
 };
 
 
@@ -175,7 +200,9 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
     st->redis_reconnects = c->redis.reconnects;
 
     if (ngx_http_article_has_redis(map)) {
-        st->redis_connected = ngx_http_article_redis_connected(&c->redis);
+        st->redis_connected_workers =
+                             ngx_http_article_redis_connected(&c->redis);
+        st->redis_connected = (st->redis_connected_workers != 0);
         ngx_http_article_redis_address(map->redis, &map->rconf,
                                        &st->redis_address);
     }
@@ -254,7 +281,8 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
         if (ngx_http_article_has_redis(map[i])) {
             b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_REDIS,
                                   st.redis_connected ? "true" : "false",
-                                  st.redis_connected, &st.redis_address,
+                                  st.redis_connected_workers,
+                                  &st.redis_address,
                                   st.redis_reconnects, st.redis_queries,
                                   st.redis_errors, st.redis_timeouts);
         }
@@ -270,6 +298,7 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
 
 
 #define NGX_HTTP_ARTICLE_PROM_INFO                                            \
+    "# HELP article_info The module's version\n"                            \
     "# TYPE article_info gauge\n"                                             \
     "article_info{version=\"" NGX_HTTP_ARTICLE_VERSION "\"} 1\n"
 
@@ -303,7 +332,7 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
 
     /* a TYPE line per metric, a sample per map and metric, the version */
     size = (sizeof(ngx_http_article_metrics) / sizeof(m[0]))
-           * (sizeof("# TYPE article_ counter\n") + 32
+           * (sizeof("# TYPE article_ counter\n") * 2 + 128
               + maps->nelts * (sizeof("article_{map=\"\"} \n") + 32
                                + NGX_ATOMIC_T_LEN)
               + size)
@@ -319,7 +348,8 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
 
     for (m = ngx_http_article_metrics; m->name.len; m++) {
 
-        b->last = ngx_sprintf(b->last, "# TYPE article_%V %V\n",
+        b->last = ngx_sprintf(b->last, "# HELP article_%V %V\n"
+                              "# TYPE article_%V %V\n", &m->name, &m->help,
                               &m->name, &m->type);
 
         for (i = 0; i < maps->nelts; i++) {
@@ -336,7 +366,9 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
         }
     }
 
-    b->last = ngx_sprintf(b->last, "# TYPE article_redis_address gauge\n");
+    b->last = ngx_sprintf(b->last, "# HELP article_redis_address "
+                          "The Redis master in use\n"
+                          "# TYPE article_redis_address gauge\n");
 
     for (i = 0; i < maps->nelts; i++) {
         if (!ngx_http_article_has_redis(map[i])) {

@@ -55,6 +55,9 @@ typedef struct {
     ngx_http_article_seen_t *seen;       /* files loaded, by inode */
     ngx_uint_t               mask;
     ngx_uint_t               problems;
+    ngx_uint_t               problem_files;
+    ngx_uint_t               problem_last; /* its file + 1: counted once */
+    ngx_str_t                problem_first; /* for the summary at "error" */
     ngx_uint_t               shape;
     time_t                   start;
 
@@ -101,6 +104,8 @@ ngx_int_t ngx_http_article_seen(ngx_http_article_load_t *ld, dev_t dev,
     ino_t ino);
 void ngx_http_article_problem(ngx_http_article_load_t *ld, size_t line,
     size_t col, const char *fmt, ...);
+void ngx_http_article_problem_count(ngx_http_article_load_t *ld,
+    ngx_str_t *where);
 
 /* ngx_http_article_snapshot.c */
 void ngx_http_article_snap_read(ngx_http_article_load_t *ld);
