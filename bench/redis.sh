@@ -25,8 +25,11 @@ CG_N=${BENCH_CG_N:-200}
 ROUNDS=${BENCH_REDIS_ROUNDS:-2}
 WARM_N=1000
 
+# nginx's workers (nobody) read the page: a directory and files anyone
+# may read, whatever the clone's umask
+umask 022
 D=$(mktemp -d "${TMPDIR:-/tmp}/bench-redis.XXXXXX")
-chmod 755 "$D"   # nginx's workers (nobody) read the page
+chmod 755 "$D"
 cp "$MODULE" "$D/module.so"
 PIDS=()
 

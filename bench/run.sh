@@ -11,7 +11,8 @@
 #   BENCH_BIG        size of the big loader corpus (default 100000)
 #   NGINX            the nginx binary (default: nginx)
 #
-# Everything it writes is under build/bench/ (corpora, prefixes, logs).
+# Everything it writes is under build/bench/ (corpora, prefixes, logs),
+# but the pages nginx's workers serve: see WWW below.
 
 set -euo pipefail
 
@@ -39,6 +40,15 @@ cp "$MODULE" "$B/module.so.tmp"
 mv "$B/module.so.tmp" "$B/ngx_http_article_module.so"
 MODULE=$B/ngx_http_article_module.so
 T0=$(date +%s)
+
+# Started as root, nginx's workers run as nobody, and a clone often sits
+# where only its owner may enter (root's home, a mktemp -d): as util/run.sh
+# does, the pages the workers read are served from a fresh directory that
+# anyone may read, removed on exit.  The rest stays in build/bench: only
+# the master reads it (configuration, articles) or writes it (logs).
+umask 022
+WWW=$(mktemp -d "${TMPDIR:-/tmp}/article-bench.XXXXXX")
+chmod 755 "$WWW"
 
 # --- servers we start, stopped on any exit -------------------------------
 
@@ -73,6 +83,7 @@ cleanup() {
             stop_pid "$p"
         fi
     done
+    rm -rf "$WWW"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -111,7 +122,7 @@ wait_port() {
 # write DIR/nginx.conf: the http{} content is read from stdin
 nginx_conf() {
     local dir=$1
-    mkdir -p "$dir/logs" "$dir/html"
+    mkdir -p "$dir/logs"
     {
         cat <<EOF
 load_module $MODULE;
@@ -207,17 +218,10 @@ wrk_rps() {
 }
 
 # a cached corpus: build/bench/corpus-N, regenerated when the generator or
-# its arguments change
+# its arguments change (bench/corpus.sh, shared with bench/scale.sh)
 corpus() {
-    local n=$1 dir=$B/corpus-$1 stamp
-    stamp="$n 1 0 $(sha1sum util/gen-articles | cut -c1-40)"
-    if [ ! -f "$dir/.stamp" ] || [ "$(cat "$dir/.stamp")" != "$stamp" ]; then
-        rm -rf "$dir"
-        util/gen-articles --count "$n" --out "$dir" --seed 1 \
-            --bad-fraction 0 >&2
-        echo "$stamp" > "$dir/.stamp"
-    fi
-    echo "$dir"
+    bench/corpus.sh "$1" >&2
+    echo "$B/corpus-$1"
 }
 
 # the sorted stems of a corpus: $1 = corpus dir
@@ -422,6 +426,7 @@ make_page() {
 # same regex location, so that location matching costs them all the same.
 
 S23_DIR=$B/og
+S23_HTML=$WWW/og
 S23_STEM=
 S23_TARGET=
 S23_BASE=
@@ -489,7 +494,7 @@ EOF
 s23_conf() {
     nginx_conf "$1" <<EOF
     sendfile on;
-    root $S23_DIR/html;
+    root $S23_HTML;
     default_type text/html;
 
     article_map og {
@@ -541,8 +546,8 @@ setup23() {
             "$S23_DIR/stems.txt" "$c/index.tsv")
     S23_STEM=$stem
     S23_TARGET=$tgt
-    mkdir -p "$S23_DIR/html"
-    make_page > "$S23_DIR/html/page.html"
+    mkdir -p "$S23_HTML"
+    make_page > "$S23_HTML/page.html"
     : > "$S23_DIR/og.map"
 
     [ -f "$LUA_SO" ] || S23_PAGES=${S23_PAGES/ lua/}
@@ -569,6 +574,12 @@ setup23() {
     curl -s "$base:${S23_PORT[static]}/p/$S23_STEM" > "$S23_DIR/body-static"
     curl -s "$base:${S23_PORT[module]}/p/$S23_STEM" > "$S23_DIR/body-module"
     stop_nginx "$NGINX_PID"
+    if ! cmp -s "$S23_HTML/page.html" "$S23_DIR/body-static"; then
+        echo "bench: nginx does not serve $S23_HTML/page.html as it is" \
+             "(its workers cannot read it?); try TMPDIR=/tmp" >&2
+        grep -h '\[crit\]' "$S23_DIR/error.log" | tail -n 1 >&2
+        return 1
+    fi
     perl -e '
         local $/;
         open my $a, "<", $ARGV[0] or die; my $x = <$a>;
@@ -701,8 +712,8 @@ s23_setup_line() {
           && echo " pinned to CPU $((ncpu - 1)) (worker_cpu_affinity" \
                   "$S23_AFFINITY), wrk on CPU 0"), sendfile on," \
          "access_log off, wrk -t1 -c8 -d${WRK_SECS}s keep-alive," \
-         "$(wc -c < "$S23_DIR/html/page.html")-byte page from the page" \
-         "cache, </head> at $(grep -bo '</head>' "$S23_DIR/html/page.html" \
+         "$(wc -c < "$S23_HTML/page.html")-byte page from the page" \
+         "cache, </head> at $(grep -bo '</head>' "$S23_HTML/page.html" \
                               | head -1 | cut -d: -f1)," \
          "one server{} per variant, same regex location"
 }
@@ -864,7 +875,7 @@ section4() {
 
     server {
         listen 127.0.0.1:$port;
-        root $dir/html;
+        root $WWW/redis;
 
         location ~ ^/x/(?<aid>[A-Za-z0-9_]+)\$ {
             article rmap \$aid;
@@ -878,7 +889,8 @@ section4() {
         }
     }
 EOF
-    cp "$dir/html-small.html" "$dir/html/small.html"
+    mkdir -p "$WWW/redis"
+    cp "$dir/html-small.html" "$WWW/redis/small.html"
 
     cat > "$B/paths.lua" <<'EOF'
 -- cycles over the paths of the file given after "--"
@@ -1036,6 +1048,7 @@ section6() {
 # ==========================================================================
 
 S7_DIR=$B/head
+S7_HTML=$WWW/head
 S7_PORT=
 S7_STEM=
 
@@ -1062,9 +1075,9 @@ setup7() {
     link_subset "$c" "$S7_DIR/articles" 1 200
     S7_PORT=$(free_port)
     S7_STEM=$(stems "$S7_DIR/articles" | head -1)
-    mkdir -p "$S7_DIR/html"
-    make_page > "$S7_DIR/html/page.html"
-    make_replace_page > "$S7_DIR/html/replace.html"
+    mkdir -p "$S7_HTML"
+    make_page > "$S7_HTML/page.html"
+    make_replace_page > "$S7_HTML/replace.html"
 
     nginx_conf "$S7_DIR" <<EOF
     article_map head {
@@ -1074,7 +1087,7 @@ setup7() {
 
     server {
         listen 127.0.0.1:$S7_PORT;
-        root $S7_DIR/html;
+        root $S7_HTML;
         default_type text/html;
 
         # today's Open Graph block alone

@@ -5,7 +5,8 @@
 # articles, measured side by side (two nginx, alternating wrk runs).
 #
 #   BENCH_SCALE_N   articles (default 1000000); the corpus is generated once
-#                   into build/bench/corpus-N (about 7.3 KB of disk each)
+#                   into build/bench/corpus-N (about 7.3 KB of disk each) by
+#                   bench/corpus.sh, side by side, and kept between runs
 
 set -euo pipefail
 
@@ -41,12 +42,10 @@ if [ ! -f "$CORPUS/index.tsv" ]; then
              "$(( free_kb / 1000 )) MB free"
         exit 0
     fi
-
-    start=$(date +%s.%N)
-    util/gen-articles --count "$N" --out "$CORPUS" --bad-fraction 0 \
-        --seed 1 >/dev/null
-    echo "generate_s: $(echo "$(date +%s.%N) - $start" | bc)"
 fi
+
+# written once, in parallel, and kept (bench/corpus.sh)
+bench/corpus.sh "$N"
 
 echo "articles: $N"
 echo "corpus_bytes: $(du -sb "$CORPUS" | cut -f1)"

@@ -279,15 +279,29 @@ ngx_http_article_load_helped(ngx_http_article_load_t *ld)
 static ngx_int_t
 ngx_http_article_load_check(ngx_http_article_load_t *ld)
 {
-    size_t                   need;
+    size_t                   need, held;
+    ngx_slab_pool_t         *shpool;
     ngx_http_article_map_t  *map;
 
     map = ld->map;
+    shpool = ld->shpool;
 
     if (ld->short_by) {
+        /*
+         * a reload in place holds the running generation and the new one
+         * at once: the size named is what the zone holds now (this load's
+         * part too) and what did not fit, so the next such reload fits
+         */
+        held = (size_t) (shpool->last - shpool->pages - shpool->pfree)
+               << ngx_pagesize_shift;
+
         /* slab pages cost about 1/64 more, and a chunk may end unused */
-        need = (ld->used + ld->short_by) * 65 / 64
+        need = (held + ld->short_by) * 65 / 64
                + 2 * NGX_HTTP_ARTICLE_CHUNK + map->size / 64;
+
+        /* what did not fit needs more than there is, whatever the sums */
+        need = ngx_max(need, map->size);
+
         ngx_log_error(NGX_LOG_EMERG, ld->log, 0,
                       "article_map \"%V\": zone size %uzk is too small "
                       "for its sources, at least %uzm needed",
