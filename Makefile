@@ -72,11 +72,13 @@ deps:
 module: $(MODULE_SO) $(BUILD)/article-push
 
 # CPPFLAGS, CFLAGS, LDFLAGS: debian/rules passes dpkg-buildflags' here
-$(BUILD)/article-push: redis/article-push.c $(CORE_SRCS) \
+PUSH_SRCS   = $(wildcard redis/push/*.c)
+
+$(BUILD)/article-push: $(PUSH_SRCS) redis/push/push.h $(CORE_SRCS) \
                        $(wildcard src/core/*.h) debian/changelog
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_CORE) -DARTICLE_VERSION='"$(VERSION)"' \
-	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ redis/article-push.c \
+	$(CC) $(CFLAGS_CORE) -DARTICLE_VERSION='"$(VERSION)"' -Iredis/push \
+	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(PUSH_SRCS) \
 	    $(CORE_SRCS) -lyaml -lhiredis -lssl -lcrypto
 
 $(MODULE_SO): $(MODULE_SRCS) $(NGX_BUILT) $(MODULE_FORCE)

@@ -502,12 +502,35 @@ like($err, qr{push/invalidate\.txt:1:1: key "invalidate"},
 is(rcmd($rp, [$PASS], 'TYPE', 'article:invalidate'), 'stream',
    'key "invalidate": the stream stays');
 
+# --- a server that quotes AUTH's arguments back ---------------------------
+# With AUTH renamed away, Redis answers "ERR unknown command 'AUTH', with
+# args beginning with: 'PASSWORD'": only the error code and the file are
+# said.
+
+my $quoting = $t->start_redis(name => 'quoting',
+                              args => ['--rename-command', 'AUTH', '']);
+my $aclfile = $t->write_file('secrets/acl', "pusher $ACLPASS\n");
+
+for my $case ([$pwfile, 'PASSWORD'], [$aclfile, 'USERNAME PASSWORD']) {
+    my ($file, $form) = @$case;
+    ($rc, $out, $err) = run_push('-h', '127.0.0.1', '-p', $quoting,
+                                 '--password-file', $file, $art);
+    is($rc, 3, "AUTH quoted back ($form): exit 3");
+    like($err, qr/redis 127\.0\.0\.1:$quoting: AUTH failed.*: ERR \(/,
+         "AUTH quoted back ($form): the error code said");
+    like($err, qr/\Q$file\E/, "AUTH quoted back ($form): the file named");
+    unlike($err, qr/with args|unknown command/,
+           "AUTH quoted back ($form): not the server's text");
+    secret_free("AUTH quoted back ($form)", $out, $err);
+}
+
 # the help documents the options and the exit codes
 
 ($rc, $out) = run_push('--help');
 is($rc, 0, '--help: exit 0');
 like($out, qr/--$_\b/, "--help: --$_") for qw(user password-file db tls
-                                              cacert sni cert key sentinel);
+                                              cacert sni cert key sentinel
+                                              cluster);
 like($out, qr/Exit: 0 .*1 .*2 .*3/s, '--help: exit codes');
 
 $t->done;

@@ -6,7 +6,8 @@
 # lintian on both packages reports no error (its warnings are printed; the
 # README lists them); the manual page in article-tools renders with
 # "man --warnings" without a warning, and names every option that
-# redis/article-push.c accepts and every exit status it returns.
+# article-push accepts (redis/push/main.c) and every exit status its main()
+# returns.
 
 set -u
 export LC_ALL=C.UTF-8
@@ -63,7 +64,7 @@ check "man --warnings -l article-push.1: no warning" test ! -s "$tmp/page.err"
 # every option of the source, at the start of an OPTIONS entry
 sed -n '/^OPTIONS/,/^[A-Z]/p' "$tmp/page.txt" > "$tmp/options"
 for opt in $(grep -o 'strcmp(argv\[i\], "-[^"]*")' \
-                 "$top/redis/article-push.c" | grep -o '"-[^"]*"' \
+                 "$top/redis/push/main.c" | grep -o '"-[^"]*"' \
                  | tr -d '"' | sort -u); do
     check "the page documents $opt" \
         grep -Eq "^ {7}$opt( |\$)" "$tmp/options"
@@ -71,7 +72,7 @@ done
 
 # every exit status of main(), in EXIT STATUS
 sed -n '/^EXIT STATUS/,/^[A-Z]/p' "$tmp/page.txt" > "$tmp/exit"
-for rc in $(sed -n '/^main(/,/^}/p' "$top/redis/article-push.c" \
+for rc in $(sed -n '/^main(/,/^}/p' "$top/redis/push/main.c" \
                 | grep -o 'return [0-9]*;\|rc = [0-9]*;' | grep -o '[0-9]*' \
                 | sort -u); do
     check "the page documents exit status $rc" \
