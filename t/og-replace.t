@@ -154,10 +154,32 @@ my $MANY_HEAD = head_of(@TAGS, @MANY, map { [ uc $_->[0], $_->[1] ] }
                         grep { $_->[1] ne 'jsonld' } @TAGS);
 $routes{'/many'} = { body => $MANY_HEAD . "</head>" . $BODY };
 
-# a head over 64 KiB: tags past the first 64 KiB stay
+# a head over 64 KiB: what was held is let go unchanged, tags past the
+# first 64 KiB stay, the block still comes
 my $FILL = "<!-- " . ('x' x 70000) . " -->\n";
 my $LATE = $TOP . "$TAGS[0][0]\n" . $FILL . "$TAGS[8][0]\n";
 $routes{'/big'} = { pieces => [ $LATE, "</head>$BODY" ] };
+
+# the three defects: a head that ends at <body> (no "</head>": the page
+# as sent), a rel with another value, tags inside <template>; each whole
+# and one byte per chunk
+my %DEFECT = (
+    noend => [ $TOP . qq{<meta property="og:title" content="Own title">\n}
+               . qq{<link rel="canonical" href="https://own.example/c">\n}
+               . $BODY, '' ],
+    rel => [ $TOP . qq{<link rel="canonical stylesheet" href="/s2.css">\n}
+             . qq{<link REL='Stylesheet Canonical' href=/s3.css>\n},
+             "</head>" . $BODY ],
+    template => [ $TOP . qq{<template><meta property="og:title" }
+                  . qq{content="In template"><link rel=canonical }
+                  . qq{href=/t></template>\n}, "</head>" . $BODY ],
+);
+for my $d (keys %DEFECT) {
+    my $page = join '', @{ $DEFECT{$d} };
+    $routes{"/$d"} = { body => $page };
+    $routes{"/$d-bytes"} = { pieces => [ split //, $page ], chunked => 1,
+                             delay => 0.0005 };
+}
 
 my $backend = ArticleBackend->new(port => $t->port('8081'), dir => $t->dir,
                                   routes => \%routes);
@@ -280,8 +302,20 @@ for my $k (@KEEP) {
 }
 
 $r = $t->get('/all/r/big');
-same($r->{content}, $TOP . "\n" . $FILL . "$TAGS[8][0]\n" . $BLOCK . $LD
-     . "</head>" . $BODY, 'a head over 64 KiB: tags past it stay');
+same($r->{content}, $LATE . $BLOCK . $LD . "</head>" . $BODY,
+     'a head over 64 KiB: what was held and tags past it stay');
+
+for my $d (sort keys %DEFECT) {
+    my ($head, $rest) = @{ $DEFECT{$d} };
+    my $want = $rest eq '' ? $head : $head . $BLOCK . $LD . $rest;
+    for my $how ('', '-bytes') {
+        $r = $t->get("/all/r/$d$how");
+        same($r->{content}, $want, "$d$how: "
+             . ($d eq 'noend' ? 'no </head>: the page byte for byte'
+                : $d eq 'rel' ? 'a rel with another value stays'
+                : 'template content is never touched'));
+    }
+}
 
 ###############################################################################
 # readers: the first and the last of each property, and open-graph-scraper

@@ -10,9 +10,11 @@
  * '<' until it is settled: dropped, or kept.  What is kept goes on as
  * PASS, pointing into the input, cut only around the elements dropped;
  * only an element still open at the end of an input buffer is copied, and
- * told as HELD once kept.  Past ART_STRIP_MAX
- * bytes, or from <body> on, nothing more is removed, and the pass only
- * looks for "</head>".
+ * told as HELD once kept.  An element dropped goes only if the "</head>"
+ * follows: from it on, all is held until then.  Past ART_STRIP_MAX
+ * bytes, or from <body> on, nothing more is removed (what was held goes
+ * on unchanged), and the pass only looks for "</head>".  Nothing inside
+ * a <template> is removed.
  */
 
 
@@ -99,7 +101,9 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
 
             art_strip_name_end(s);
 
-            if (!s->cand && art_hold_keep(&cur, p) != ART_OK) {
+            if ((s->gave_up && art_strip_release(s) != ART_OK)
+                || (!s->cand && art_hold_keep(&cur, p) != ART_OK))
+            {
                 return ART_ERROR;
             }
 
@@ -304,8 +308,9 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
                 if (art_is(s->name, s->nname, "head")) {
                     /* the block goes before the "</head" held */
                     if ((s->nhold == 0 && cur.hstart > cur.span
-                         && s->emit(s->data, ART_STRIP_PASS, cur.span,
-                                    cur.hstart - cur.span) != ART_OK)
+                         && art_strip_out(s, ART_STRIP_PASS, cur.span,
+                                          cur.hstart - cur.span) != ART_OK)
+                        || art_strip_settle(s) != ART_OK
                         || s->emit(s->data, ART_STRIP_HEAD, p, 0) != ART_OK
                         || art_hold_keep(&cur, p) != ART_OK)
                     {
@@ -315,6 +320,10 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
                     cur.span = cur.hstart;
                     s->done = 1;
                     continue;
+                }
+
+                if (art_is(s->name, s->nname, "template") && s->tmpl) {
+                    s->tmpl--;
                 }
 
                 if (art_hold_keep(&cur, p) != ART_OK) {
@@ -327,7 +336,9 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
 
             art_strip_name_end(s);
 
-            if (!s->cand && art_hold_keep(&cur, p) != ART_OK) {
+            if ((s->gave_up && art_strip_release(s) != ART_OK)
+                || (!s->cand && art_hold_keep(&cur, p) != ART_OK))
+            {
                 return ART_ERROR;
             }
 
@@ -582,7 +593,7 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
     }
 
     if (last > cur.span
-        && s->emit(s->data, ART_STRIP_PASS, cur.span, last - cur.span)
+        && art_strip_out(s, ART_STRIP_PASS, cur.span, last - cur.span)
            != ART_OK)
     {
         return ART_ERROR;
@@ -595,6 +606,11 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
 int
 art_strip_end(art_strip_t *s)
 {
+    /* no "</head>": nothing goes */
+    if (art_strip_release(s) != ART_OK) {
+        return ART_ERROR;
+    }
+
     if (s->holding && s->nhold
         && s->emit(s->data, ART_STRIP_HELD, s->hold, s->nhold) != ART_OK)
     {

@@ -76,6 +76,20 @@ typedef struct {
     unsigned char         val[4][ART_STRIP_VALUE];
     size_t                nval[4];
     unsigned              seen;
+    unsigned              tmpl;       /* <template>s open: never touched */
+
+    /*
+     * From the first element removed until "</head>", what is told is
+     * held twice: all of it (let go unchanged when no "</head>" comes
+     * within ART_STRIP_MAX) and without the elements removed.
+     */
+    unsigned              waiting:1;
+    unsigned char        *wall;
+    size_t                nwall;
+    size_t                wall_size;
+    unsigned char        *wkept;
+    size_t                nwkept;
+    size_t                wkept_size;
 } art_strip_t;
 
 
@@ -85,7 +99,9 @@ void art_strip_init(art_strip_t *s, unsigned kinds, art_alloc_t alloc,
 /*
  * Feeds [p, last): every byte fed is told to the emitter once, as PASS
  * (pointing into [p, last)) or, once settled, as HELD, unless it belongs
- * to an element removed.  ART_OK, or ART_ERROR when the emitter or the
+ * to an element removed.  An element goes only once the "</head>" is
+ * seen within ART_STRIP_MAX bytes: until then, all from the first one is
+ * held; no "</head>" (or a <body>, or the bound) lets it go unchanged.  ART_OK, or ART_ERROR when the emitter or the
  * allocator failed.  After ART_STRIP_HEAD (s->done) all is PASS.
  * art_strip_end() at the end of the page lets the bytes held go.
  */

@@ -12,6 +12,8 @@
 #include "art_strip_int.h"
 
 
+static int art_strip_add(art_strip_t *s, unsigned char **buf, size_t *n,
+    size_t *size, const unsigned char *p, size_t len);
 static unsigned art_strip_meta(const unsigned char *v, size_t n);
 static unsigned art_strip_rel(const unsigned char *v, size_t n);
 
@@ -39,7 +41,7 @@ art_hold_sync(art_cur_t *c, const unsigned char *upto)
 
     if (s->nhold == 0 && c->hstart > c->span) {
         /* what comes before the element is told first */
-        if (s->emit(s->data, ART_STRIP_PASS, c->span, c->hstart - c->span)
+        if (art_strip_out(s, ART_STRIP_PASS, c->span, c->hstart - c->span)
             != ART_OK)
         {
             return ART_ERROR;
@@ -94,7 +96,7 @@ art_hold_keep(art_cur_t *c, const unsigned char *upto)
     }
 
     if (s->nhold
-        && s->emit(s->data, ART_STRIP_HELD, s->hold, s->nhold) != ART_OK)
+        && art_strip_out(s, ART_STRIP_HELD, s->hold, s->nhold) != ART_OK)
     {
         return ART_ERROR;
     }
@@ -106,7 +108,10 @@ art_hold_keep(art_cur_t *c, const unsigned char *upto)
 }
 
 
-/* the element held, up to upto, goes */
+/*
+ * The element held, up to upto, goes once the "</head>" comes: until
+ * then it is in the copy of all that is held.
+ */
 int
 art_hold_drop(art_cur_t *c, const unsigned char *upto)
 {
@@ -115,7 +120,19 @@ art_hold_drop(art_cur_t *c, const unsigned char *upto)
     s = c->s;
 
     if (s->nhold == 0 && c->hstart > c->span
-        && s->emit(s->data, ART_STRIP_PASS, c->span, c->hstart - c->span)
+        && art_strip_out(s, ART_STRIP_PASS, c->span, c->hstart - c->span)
+           != ART_OK)
+    {
+        return ART_ERROR;
+    }
+
+    s->waiting = 1;
+
+    if (art_strip_add(s, &s->wall, &s->nwall, &s->wall_size, s->hold,
+                      s->nhold)
+        != ART_OK
+        || art_strip_add(s, &s->wall, &s->nwall, &s->wall_size, c->hstart,
+                         upto - c->hstart)
            != ART_OK)
     {
         return ART_ERROR;
@@ -124,6 +141,117 @@ art_hold_drop(art_cur_t *c, const unsigned char *upto)
     s->holding = 0;
     s->nhold = 0;
     c->span = upto;
+
+    return ART_OK;
+}
+
+
+/* what is told: to the emitter, or held while the "</head>" is awaited */
+int
+art_strip_out(art_strip_t *s, art_strip_e what, const unsigned char *p,
+    size_t len)
+{
+    if (s->waiting && s->pos > ART_STRIP_MAX) {
+        /* no "</head>" within the bound: all held goes on unchanged */
+        s->gave_up = 1;
+
+        if (art_strip_release(s) != ART_OK) {
+            return ART_ERROR;
+        }
+    }
+
+    if (!s->waiting) {
+        return s->emit(s->data, what, p, len);
+    }
+
+    if (art_strip_add(s, &s->wall, &s->nwall, &s->wall_size, p, len)
+        != ART_OK
+        || art_strip_add(s, &s->wkept, &s->nwkept, &s->wkept_size, p, len)
+           != ART_OK)
+    {
+        return ART_ERROR;
+    }
+
+    return ART_OK;
+}
+
+
+/* no "</head>" comes: what was held goes on whole */
+int
+art_strip_release(art_strip_t *s)
+{
+    size_t  n;
+
+    if (!s->waiting) {
+        return ART_OK;
+    }
+
+    n = s->nwall;
+
+    s->waiting = 0;
+    s->nwall = 0;
+    s->nwkept = 0;
+
+    return n ? s->emit(s->data, ART_STRIP_HELD, s->wall, n) : ART_OK;
+}
+
+
+/* the "</head>": what was held goes on without the elements removed */
+int
+art_strip_settle(art_strip_t *s)
+{
+    size_t  n;
+
+    if (!s->waiting) {
+        return ART_OK;
+    }
+
+    if (s->pos > ART_STRIP_MAX) {
+        s->gave_up = 1;
+        return art_strip_release(s);
+    }
+
+    n = s->nwkept;
+
+    s->waiting = 0;
+    s->nwall = 0;
+    s->nwkept = 0;
+
+    return n ? s->emit(s->data, ART_STRIP_HELD, s->wkept, n) : ART_OK;
+}
+
+
+static int
+art_strip_add(art_strip_t *s, unsigned char **buf, size_t *n, size_t *size,
+    const unsigned char *p, size_t len)
+{
+    size_t          want;
+    unsigned char  *b;
+
+    if (len == 0) {
+        return ART_OK;
+    }
+
+    if (*n + len > *size) {
+        for (want = *size ? *size : 1024; want < *n + len; want *= 2) {
+            /* void */
+        }
+
+        b = s->alloc.alloc(s->alloc.data, want);
+        if (b == NULL) {
+            return ART_ERROR;
+        }
+
+        if (*n) {
+            memcpy(b, *buf, *n);
+        }
+
+        *buf = b;
+        *size = want;
+    }
+
+    memcpy(*buf + *n, p, len);
+    *n += len;
 
     return ART_OK;
 }
@@ -174,6 +302,11 @@ art_strip_tag_end(art_cur_t *c, const unsigned char *p)
     } else if (art_is(s->name, s->nname, "link")) {
         if (s->seen & (1u << A_REL)) {
             kind = art_strip_rel(s->val[A_REL], s->nval[A_REL]);
+        }
+
+        if (kind & ~s->kinds) {
+            /* a value the block does not write: the element stays */
+            kind = 0;
         }
 
     } else if (s->seen & (1u << A_TYPE)) {
@@ -239,7 +372,10 @@ art_strip_meta(const unsigned char *v, size_t n)
 }
 
 
-/* rel is a list of tokens */
+/*
+ * rel is a list of tokens: any token but canonical and amphtml (or a
+ * value too long to read whole) is ART_STRIP_OTHER
+ */
 static unsigned
 art_strip_rel(const unsigned char *v, size_t n)
 {
@@ -247,7 +383,7 @@ art_strip_rel(const unsigned char *v, size_t n)
     unsigned  kind;
 
     if (n > ART_STRIP_VALUE) {
-        n = ART_STRIP_VALUE;
+        return ART_STRIP_OTHER;
     }
 
     kind = 0;
@@ -264,6 +400,9 @@ art_strip_rel(const unsigned char *v, size_t n)
 
         } else if (art_is(v + i, j - i, "amphtml")) {
             kind |= ART_STRIP_AMPHTML;
+
+        } else if (j > i) {
+            kind |= ART_STRIP_OTHER;
         }
     }
 

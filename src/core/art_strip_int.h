@@ -41,6 +41,10 @@ enum {
 };
 
 
+/* a rel value the block never writes: its element stays */
+#define ART_STRIP_OTHER  0x80000000u
+
+
 #define A_PROPERTY  0
 #define A_NAME      1
 #define A_REL       2
@@ -77,6 +81,10 @@ int art_hold_sync(art_cur_t *c, const unsigned char *upto);
 int art_hold_keep(art_cur_t *c, const unsigned char *upto);
 int art_hold_drop(art_cur_t *c, const unsigned char *upto);
 int art_strip_tag_end(art_cur_t *c, const unsigned char *p);
+int art_strip_out(art_strip_t *s, art_strip_e what, const unsigned char *p,
+    size_t len);
+int art_strip_release(art_strip_t *s);
+int art_strip_settle(art_strip_t *s);
 
 void art_strip_name_end(art_strip_t *s);
 void art_strip_attr_name(art_strip_t *s, const unsigned char *an, size_t n);

@@ -42,7 +42,11 @@ art_strip_name_end(art_strip_t *s)
                || art_is(n, len, "title") || art_is(n, len, "textarea")
                || art_is(n, len, "noscript");
 
-    if (s->gave_up) {
+    if (art_is(n, len, "template") && s->tmpl != (unsigned) -1) {
+        s->tmpl++;
+    }
+
+    if (s->gave_up || s->tmpl) {
         return;
     }
 

@@ -213,7 +213,7 @@ int
 main(void)
 {
     char    *big, *out;
-    size_t   n;
+    size_t   n, cuts[2];
 
     static const char  head[] =
         "<html><head><title>T <meta property=\"og:title\"></title>\n"
@@ -289,7 +289,8 @@ main(void)
     strip("canonical only", ART_STRIP_CANONICAL,
           "<head><link rel=canonical href=a><link rel=amphtml href=b>"
           "<link rel='alternate canonical'></head>",
-          "<head><link rel=amphtml href=b>@HEAD@</head>");
+          "<head><link rel=amphtml href=b><link rel='alternate canonical'>"
+          "@HEAD@</head>");
 
     strip("amphtml only", ART_STRIP_AMPHTML,
           "<head><link rel=canonical href=a><link rel=amphtml href=b>"
@@ -325,9 +326,57 @@ main(void)
           "<!-- -- > --><meta property=og:b><!x></head>",
           "<head><!--><!----><!-- -- > --><!x>@HEAD@</head>");
 
+    /* nothing goes unless the "</head>" comes (the block with it) */
     strip("no head end", ALL,
           "<head><meta property=og:a><meta property=og:b",
-          "<head><meta property=og:b");
+          "<head><meta property=og:a><meta property=og:b");
+
+    strip("head ends at <body>, no </head>: byte for byte", ALL,
+          "<html><head><title>T</title>\n"
+          "<meta property=\"og:title\" content=\"Own\">\n"
+          "<link rel=\"canonical\" href=\"https://own/\">\n"
+          "<script type=application/ld+json>{\"@type\":\"Article\"}"
+          "</script>\n"
+          "<body><p>text</p></body></html>",
+          "<html><head><title>T</title>\n"
+          "<meta property=\"og:title\" content=\"Own\">\n"
+          "<link rel=\"canonical\" href=\"https://own/\">\n"
+          "<script type=application/ld+json>{\"@type\":\"Article\"}"
+          "</script>\n"
+          "<body><p>text</p></body></html>");
+
+    strip("held until </head>, then removed", ALL,
+          "<head><meta property=og:a>x<link rel=canonical>y"
+          "<script type=application/ld+json>{\"@type\":\"Article\"}"
+          "</script>z</head>w",
+          "<head>xyz@HEAD@</head>w");
+
+    strip("rel with other values: the element stays", ALL,
+          "<head><link rel=\"canonical stylesheet\" href=\"a.css\">"
+          "<link rel='stylesheet  CANONICAL'><link rel=\" amphtml \">"
+          "<link rel=\"canonical amphtml\"><link rel=\"\"></head>",
+          "<head><link rel=\"canonical stylesheet\" href=\"a.css\">"
+          "<link rel='stylesheet  CANONICAL'><link rel=\"\">@HEAD@</head>");
+
+    strip("rel with a value of a kind not removed stays", ART_STRIP_CANONICAL,
+          "<head><link rel=\"canonical amphtml\"><link rel=canonical>"
+          "</head>",
+          "<head><link rel=\"canonical amphtml\">@HEAD@</head>");
+
+    strip("template content is never touched", ALL,
+          "<head><template><meta property=\"og:title\" content=t>"
+          "<template><link rel=canonical></template>"
+          "<meta name=twitter:card></TEMPLATE ><meta property=og:a>"
+          "<template/><meta property=og:b></template></head>",
+          "<head><template><meta property=\"og:title\" content=t>"
+          "<template><link rel=canonical></template>"
+          "<meta name=twitter:card></TEMPLATE >"
+          "<template/><meta property=og:b></template>@HEAD@</head>");
+
+    strip("body lets what was held go", ALL,
+          "<head><meta property=og:a><body><meta property=og:b></head>",
+          "<head><meta property=og:a><body><meta property=og:b>"
+          "@HEAD@</head>");
 
     strip("body stops removal", ALL,
           "<head><body><meta property=og:a></head>",
@@ -360,10 +409,29 @@ main(void)
     memset(big + 26, ' ', ART_STRIP_MAX);
     strcpy(big + 26 + ART_STRIP_MAX, "<meta property=og:b></head>");
 
+    /* what was held is let go unchanged, and the block still comes */
     out = run(ALL, big, strlen(big), NULL, 0);
-    ok(strncmp(out, "<head> ", 7) == 0
+    ok(strncmp(out, "<head><meta property=og:a> ", 27) == 0
        && strstr(out, "<meta property=og:b>@HEAD@</head>") != NULL
-       && strlen(out) == strlen(big) - 20 + 6, "head over 64 KiB");
+       && strlen(out) == strlen(big) + 6, "head over 64 KiB");
+
+    free(out);
+
+    cuts[0] = 30;
+    cuts[1] = 26 + ART_STRIP_MAX - 1;
+    out = run(ALL, big, strlen(big), cuts, 2);
+    ok(strncmp(out, "<head><meta property=og:a> ", 27) == 0
+       && strstr(out, "<meta property=og:b>@HEAD@</head>") != NULL
+       && strlen(out) == strlen(big) + 6, "head over 64 KiB, in pieces");
+
+    free(out);
+
+    /* within the bound, what was held goes at the "</head>" */
+    strcpy(big + 26 + 100, "<meta property=og:b></head>");
+    out = run(ALL, big, strlen(big), cuts, 1);
+    ok(strncmp(out, "<head> ", 7) == 0
+       && strstr(out, " @HEAD@</head>") != NULL
+       && strlen(out) == strlen(big) - 40 + 6, "head within 64 KiB");
 
     free(out);
     free(big);
