@@ -134,7 +134,8 @@ like($t->get('/status?format=prometheus')->{content},
 sub under_load {
     my ($what, $code) = @_;
     my $victim = $m[2];
-    my $k = $on{$victim}[3];
+    my ($k) = grep { $c->master_of("article:$_") == $victim }
+              map { "k$_" } 20 .. 30, 1 .. 19;
     my $load = $t->dir . "/load.txt";
     my $pid = fork() // die;
     if ($pid == 0) {
@@ -163,5 +164,16 @@ under_load('CLUSTER FAILOVER', sub {
     ok($c->failover($r), 'replica promoted');
 });
 
-done_testing() if 0;
+# a master killed under load: its replica is elected
+@m = $c->masters;
+under_load('a master killed', sub {
+    sleep 1;
+    my $r = $c->replica_of($_[0]);
+    $c->kill_node($_[0]);
+    ok($t->wait_for(15, sub { ($c->cmd($r, 'ROLE') // '') =~ /^master/ }),
+       'replica elected');
+});
+
+like(status(), qr/"nodes": 3, /, 'status: nodes 3 after the failovers');
+
 $t->done(allow => qr{redis_db 1 with cluster:|cluster: needs a "resolver"});
