@@ -16,6 +16,10 @@
  *   ngx_http_article_redis_inval.c     the subscription, tracking, the
  *                                      stream replayed after a reconnect
  *   ngx_http_article_redis_sentinel.c  the master, asked of sentinels
+ *   ngx_http_article_redis_cluster.c   cluster: the slot map, GETs and
+ *                                      their MOVED and ASK
+ *   ngx_http_article_redis_cnode.c     cluster: the node table, a tier
+ *                                      (as above) per master
  */
 
 
