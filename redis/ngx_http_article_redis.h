@@ -38,6 +38,9 @@ typedef struct {
     ngx_atomic_t                  errors;
     ngx_atomic_t                  timeouts;     /* bumped by the glue */
     ngx_atomic_t                  reconnects;
+    ngx_atomic_t                  moved;        /* cluster: redirections */
+    ngx_atomic_t                  asked;
+    ngx_atomic_t                  nodes;        /* masters, newest map */
     /* ngx_pid of each worker connected, by ngx_worker: a killed worker's
        successor takes its slot back */
     ngx_atomic_t                  worker[NGX_HTTP_ARTICLE_REDIS_SLOTS];
@@ -75,6 +78,13 @@ typedef struct {
 #if (NGX_HTTP_SSL)
     ngx_ssl_t                    *redis_ssl_ctx;
 #endif
+
+    /* cluster:host:port,...: the seeds; names resolved at init_conf */
+    ngx_flag_t                    redis_cluster;
+    ngx_addr_t                   *redis_seeds;
+    ngx_uint_t                    redis_nseeds;
+    ngx_array_t                  *redis_seed_names;     /* ngx_url_t */
+    ngx_resolver_t               *redis_cluster_resolver;  /* announced */
 } ngx_http_article_redis_conf_t;
 
 

@@ -16,6 +16,11 @@ static ngx_int_t ngx_http_article_redis_read_auth(ngx_conf_t *cf,
     ngx_http_article_redis_conf_t *map);
 static char *ngx_http_article_redis_sentinels(ngx_conf_t *cf,
     ngx_http_article_redis_conf_t *map, ngx_str_t *value);
+static char *ngx_http_article_redis_seeds(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *map, ngx_str_t *value);
+static ngx_int_t ngx_http_article_redis_seed_names(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *conf, ngx_resolver_t *resolver,
+    ngx_msec_t resolver_timeout);
 
 
 char *
@@ -37,6 +42,10 @@ ngx_http_article_redis_addr_slot(ngx_conf_t *cf, ngx_command_t *cmd,
 
     if (value[1].len > 9 && ngx_strncmp(value[1].data, "sentinel:", 9) == 0) {
         return ngx_http_article_redis_sentinels(cf, rcf, &value[1]);
+    }
+
+    if (value[1].len > 8 && ngx_strncmp(value[1].data, "cluster:", 8) == 0) {
+        return ngx_http_article_redis_seeds(cf, rcf, &value[1]);
     }
 
     ngx_memzero(&u, sizeof(ngx_url_t));
@@ -93,6 +102,11 @@ ngx_http_article_redis_init_conf(ngx_conf_t *cf,
     ngx_msec_t resolver_timeout)
 {
     ngx_url_t  *u;
+
+    if (conf->redis_cluster) {
+        return ngx_http_article_redis_seed_names(cf, conf, resolver,
+                                                 resolver_timeout);
+    }
 
     u = conf->redis_url;
 
@@ -218,6 +232,172 @@ ngx_http_article_redis_sentinels(ngx_conf_t *cf,
 }
 
 
+/*
+ * cluster:host:port[,host:port...]: addresses now, names once the
+ * resolver is known (the nodes may announce names: it resolves those)
+ */
+
+static char *
+ngx_http_article_redis_seeds(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *map, ngx_str_t *value)
+{
+    size_t             skip;
+    ngx_url_t          u, *name;
+    ngx_uint_t         i, k;
+    const char        *err;
+    ngx_addr_t        *a;
+    ngx_array_t        addrs;
+    art_redis_list_t  *list;
+
+    list = ngx_palloc(cf->temp_pool, sizeof(art_redis_list_t));
+    if (list == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    skip = sizeof(ART_REDIS_CLUSTER_PREFIX) - 1;
+
+    err = art_redis_cluster_parse(value->data + skip, value->len - skip,
+                                  list);
+
+    if (err != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid cluster node \"%*s\": %s in \"%V\"",
+                           list->bad.len, list->bad.data, err, value);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_array_init(&addrs, cf->pool, list->naddrs, sizeof(ngx_addr_t))
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    map->redis_seed_names = ngx_array_create(cf->pool, 1, sizeof(ngx_url_t));
+    if (map->redis_seed_names == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (k = 0; k < list->naddrs; k++) {
+        ngx_memzero(&u, sizeof(ngx_url_t));
+
+        u.url.data = (u_char *) list->addrs[k].addr.data;
+        u.url.len = list->addrs[k].addr.len;
+        u.no_resolve = 1;
+
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.no_port
+            || u.family == AF_UNIX)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid cluster node \"%V\"%s%s in \"%V\"",
+                               &u.url, u.err ? ": " : "",
+                               u.err ? u.err : "", value);
+            return NGX_CONF_ERROR;
+        }
+
+        if (u.naddrs == 0) {
+            /* a name */
+            name = ngx_array_push(map->redis_seed_names);
+            if (name == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            *name = u;
+            continue;
+        }
+
+        for (i = 0; i < u.naddrs; i++) {
+            a = ngx_array_push(&addrs);
+            if (a == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            *a = u.addrs[i];
+        }
+    }
+
+    map->redis_cluster = 1;
+    map->redis_seeds = addrs.elts;
+    map->redis_nseeds = addrs.nelts;
+
+    /* the nodes' addresses come from the seeds */
+    map->redis_addr = ngx_pcalloc(cf->pool, sizeof(ngx_addr_t));
+    if (map->redis_addr == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    map->redis_addr->name = *value;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Names of the cluster (seeds, and nodes that announce names) need the
+ * resolver: the seeds are resolved here, the nodes as they are named.
+ */
+
+static ngx_int_t
+ngx_http_article_redis_seed_names(ngx_conf_t *cf,
+    ngx_http_article_redis_conf_t *conf, ngx_resolver_t *resolver,
+    ngx_msec_t resolver_timeout)
+{
+    ngx_uint_t   i, k, n;
+    ngx_url_t   *u;
+    ngx_addr_t  *addrs;
+
+    if (resolver != NULL && resolver->connections.nelts) {
+        conf->redis_cluster_resolver = resolver;
+        conf->redis_resolver_timeout =
+            (resolver_timeout == NGX_CONF_UNSET_MSEC) ? 30000
+                                                      : resolver_timeout;
+    }
+
+    u = conf->redis_seed_names->elts;
+    n = conf->redis_seed_names->nelts;
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    if (conf->redis_cluster_resolver == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "article_map \"%V\": cluster: needs a \"resolver\" "
+                           "in the http block for the name \"%V\"",
+                           &conf->name, &u[0].host);
+        return NGX_ERROR;
+    }
+
+    for (k = 0; k < n; k++) {
+        if (ngx_inet_resolve_host(cf->pool, &u[k]) != NGX_OK
+            || u[k].naddrs == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "article_map \"%V\": cluster node \"%V\" %s",
+                               &conf->name, &u[k].host,
+                               u[k].err ? u[k].err : "not found");
+            return NGX_ERROR;
+        }
+
+        addrs = ngx_palloc(cf->pool, (conf->redis_nseeds + u[k].naddrs)
+                                     * sizeof(ngx_addr_t));
+        if (addrs == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(addrs, conf->redis_seeds,
+                   conf->redis_nseeds * sizeof(ngx_addr_t));
+
+        for (i = 0; i < u[k].naddrs; i++) {
+            addrs[conf->redis_nseeds++] = u[k].addrs[i];
+        }
+
+        conf->redis_seeds = addrs;
+    }
+
+    return NGX_OK;
+}
+
+
 char *
 ngx_http_article_redis_auth_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
@@ -338,6 +518,14 @@ ngx_http_article_redis_conf(ngx_conf_t *cf,
     ngx_conf_init_value(conf->redis_ssl, 0);
     ngx_conf_init_value(conf->redis_ssl_verify, 1);
 
+    if (conf->redis_cluster && conf->redis_db != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "article_map \"%V\": redis_db %i with cluster: "
+                           "(Redis Cluster serves database 0 only)",
+                           &conf->name, conf->redis_db);
+        return NGX_CONF_ERROR;
+    }
+
     if (!ngx_http_article_redis_on(conf) || !conf->redis_ssl) {
         return NGX_CONF_OK;
     }
@@ -353,6 +541,7 @@ ngx_http_article_redis_conf(ngx_conf_t *cf,
             return NGX_CONF_ERROR;
         }
 
+        /* cluster: each node's announced name, where it has one */
         conf->redis_ssl_name = conf->redis_host;
     }
 

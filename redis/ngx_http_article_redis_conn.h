@@ -16,6 +16,10 @@
  *   ngx_http_article_redis_inval.c     the subscription, tracking, the
  *                                      stream replayed after a reconnect
  *   ngx_http_article_redis_sentinel.c  the master, asked of sentinels
+ *   ngx_http_article_redis_cluster.c   cluster: the slot map, GETs and
+ *                                      their MOVED and ASK
+ *   ngx_http_article_redis_cnode.c     cluster: the node table, a tier
+ *                                      (as above) per master
  */
 
 
@@ -30,6 +34,7 @@
 
 
 typedef struct ngx_http_article_rconn_s  ngx_http_article_rconn_t;
+typedef struct ngx_http_article_cluster_s  ngx_http_article_cluster_t;
 
 /* reply == NULL: the connection went away before the reply came */
 typedef void (*ngx_http_article_reply_pt)(ngx_http_article_rconn_t *rc,
@@ -42,6 +47,15 @@ typedef void (*ngx_http_article_rconn_pt)(ngx_http_article_rconn_t *rc);
 
 /* a bulk reply refused for its size: its reply->integer is the size */
 #define NGX_HTTP_ARTICLE_REPLY_TOO_LARGE  100
+
+
+/* one GET under way: its handler, and Redis' key (prefix + key) after it */
+typedef struct {
+    ngx_http_article_redis_t         *rd;
+    ngx_http_article_redis_value_pt   handler;
+    void                             *data;
+    ngx_str_t                         key;      /* the article's */
+} ngx_http_article_get_t;
 
 
 /* a command sent, in the order of the replies */
@@ -128,6 +142,9 @@ struct ngx_http_article_redis_s {
     u_char                        stream_id[48];   /* last entry seen */
     size_t                        stream_id_len;
 
+    ngx_http_article_cluster_t   *cluster;      /* cluster: the map's */
+    void                         *node;         /* cluster: a master's */
+
     unsigned                      tracking_off:1;  /* refused, logged */
     unsigned                      tracked:1;    /* cmd has tracking on */
     unsigned                      track_seen:1;
@@ -149,6 +166,8 @@ void ngx_http_article_rconn_write(ngx_event_t *ev);
 void ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc,
     const char *what, u_char *err, size_t len);
 void ngx_http_article_rconn_served(ngx_http_article_rconn_t *rc);
+void ngx_http_article_redis_get_reply(ngx_http_article_rconn_t *rc,
+    redisReply *reply, void *data);
 
 /* ngx_http_article_redis_sentinel.c */
 void ngx_http_article_redis_sen_ready(ngx_http_article_rconn_t *rc);
@@ -169,6 +188,13 @@ void ngx_http_article_rconn_restart(ngx_http_article_rconn_t *rc);
 void ngx_http_article_rconn_reconnect(ngx_event_t *ev);
 void ngx_http_article_rconn_slot(ngx_http_article_rconn_t *rc,
     ngx_uint_t up);
+
+/* ngx_http_article_redis_cluster.c */
+ngx_int_t ngx_http_article_redis_cluster_start(ngx_http_article_redis_t *rd);
+void ngx_http_article_redis_cluster_stop(ngx_http_article_redis_t *rd);
+ngx_uint_t ngx_http_article_redis_cluster_up(ngx_http_article_redis_t *rd);
+ngx_int_t ngx_http_article_redis_cluster_get(ngx_http_article_redis_t *rd,
+    ngx_str_t *key, ngx_http_article_redis_value_pt handler, void *data);
 
 /* ngx_http_article_redis_inval.c */
 void ngx_http_article_redis_sub_ready(ngx_http_article_rconn_t *rc);

@@ -17,19 +17,6 @@
 #define NGX_HTTP_ARTICLE_BACKOFF_MAX  30000
 
 
-/* one GET under way: its handler, and Redis' key (prefix + key) after it */
-typedef struct {
-    ngx_http_article_redis_t         *rd;
-    ngx_http_article_redis_value_pt   handler;
-    void                             *data;
-    ngx_str_t                         key;      /* the article's */
-} ngx_http_article_get_t;
-
-
-static void ngx_http_article_redis_get_reply(ngx_http_article_rconn_t *rc,
-    redisReply *reply, void *data);
-
-
 /* not the cache manager and loader: the glue asks for workers only */
 
 ngx_http_article_redis_t *
@@ -67,6 +54,12 @@ ngx_http_article_redis_start(ngx_cycle_t *cycle,
         return NULL;
     }
 
+    if (conf->redis_cluster) {
+        /* the slots asked of the seeds; a tier like this one per master */
+        return (ngx_http_article_redis_cluster_start(rd) == NGX_OK) ? rd
+                                                                   : NULL;
+    }
+
     if (conf->redis_sentinels != NULL) {
         rd->pool = ngx_create_pool(1024, cycle->log);
         if (rd->pool == NULL) {
@@ -102,6 +95,10 @@ ngx_http_article_redis_start(ngx_cycle_t *cycle,
 void
 ngx_http_article_redis_stop(ngx_http_article_redis_t *rd)
 {
+    if (rd->cluster != NULL) {
+        ngx_http_article_redis_cluster_stop(rd);
+    }
+
     rd->cmd.down = NULL;
     rd->sub.down = NULL;
 
@@ -116,6 +113,10 @@ ngx_http_article_redis_stop(ngx_http_article_redis_t *rd)
 ngx_uint_t
 ngx_http_article_redis_up(ngx_http_article_redis_t *rd)
 {
+    if (rd->cluster != NULL) {
+        return ngx_http_article_redis_cluster_up(rd);
+    }
+
     return rd->cmd.state == NGX_HTTP_ARTICLE_RCONN_UP;
 }
 
@@ -135,6 +136,10 @@ ngx_http_article_redis_get(ngx_http_article_redis_t *rd, ngx_str_t *key,
     size_t                   len[2];
     const char              *argv[2];
     ngx_http_article_get_t  *g;
+
+    if (rd->cluster != NULL) {
+        return ngx_http_article_redis_cluster_get(rd, key, handler, data);
+    }
 
     if (rd->cmd.state != NGX_HTTP_ARTICLE_RCONN_UP) {
         return NGX_DECLINED;
@@ -175,7 +180,9 @@ ngx_http_article_redis_get(ngx_http_article_redis_t *rd, ngx_str_t *key,
 }
 
 
-static void
+/* a GET's reply (the cluster's too, once it is no redirection) */
+
+void
 ngx_http_article_redis_get_reply(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data)
 {

@@ -32,6 +32,9 @@ typedef struct {
     ngx_uint_t                    redis_timeouts;
     ngx_uint_t                    redis_reconnects;
     ngx_str_t                     redis_address;
+    ngx_uint_t                    redis_nodes;      /* cluster: */
+    ngx_uint_t                    redis_moved;
+    ngx_uint_t                    redis_asked;
     ngx_uint_t                    redirects;
     ngx_uint_t                    injections;
 } ngx_http_article_stats_t;
@@ -210,6 +213,9 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
     st->redis_queries = c->redis.queries;
     st->redis_errors = c->redis.errors;
     st->redis_timeouts = c->redis.timeouts;
+    st->redis_nodes = c->redis.nodes;
+    st->redis_moved = c->redis.moved;
+    st->redis_asked = c->redis.asked;
     st->redirects = c->redirects;
     st->injections = c->injections;
 }
@@ -228,7 +234,10 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
 #define NGX_HTTP_ARTICLE_JSON_REDIS                                           \
     "\"redis\": {\"connected\": %s, \"connected_workers\": %ui, "             \
     "\"address\": \"%V\", \"reconnects\": %ui, "                              \
-    "\"queries\": %ui, \"errors\": %ui, \"timeouts\": %ui}, "
+    "\"queries\": %ui, \"errors\": %ui, \"timeouts\": %ui"
+
+#define NGX_HTTP_ARTICLE_JSON_CLUSTER                                         \
+    ", \"nodes\": %ui, \"moved\": %ui, \"asked\": %ui"
 
 #define NGX_HTTP_ARTICLE_JSON_END                                             \
     "\"redirects\": %ui, \"injections\": %ui}"
@@ -249,6 +258,7 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
 
     for (i = 0; i < maps->nelts; i++) {
         size += sizeof(NGX_HTTP_ARTICLE_JSON_MAP NGX_HTTP_ARTICLE_JSON_REDIS
+                       NGX_HTTP_ARTICLE_JSON_CLUSTER "}, "
                        NGX_HTTP_ARTICLE_JSON_END ", ")
                 + 25 * NGX_ATOMIC_T_LEN + map[i]->name.len
                 + NGX_SOCKADDR_STRLEN + 256;
@@ -285,6 +295,14 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
                                   &st.redis_address,
                                   st.redis_reconnects, st.redis_queries,
                                   st.redis_errors, st.redis_timeouts);
+
+            if (map[i]->rconf.redis_cluster) {
+                b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_CLUSTER,
+                                      st.redis_nodes, st.redis_moved,
+                                      st.redis_asked);
+            }
+
+            b->last = ngx_cpymem(b->last, "}, ", 3);
         }
 
         b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_END,
@@ -297,6 +315,15 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
 }
 
 
+/* cluster: maps only */
+#define NGX_HTTP_ARTICLE_PROM_CLUSTER                                         \
+    "# HELP article_redis_nodes masters in the newest slot map\n"           \
+    "# TYPE article_redis_nodes gauge\n"                                    \
+    "# HELP article_redis_moved_total MOVED replies received\n"             \
+    "# TYPE article_redis_moved_total counter\n"                            \
+    "# HELP article_redis_asked_total ASK replies received\n"               \
+    "# TYPE article_redis_asked_total counter\n"
+
 #define NGX_HTTP_ARTICLE_PROM_INFO                                            \
     "# HELP article_info The module's version\n"                            \
     "# TYPE article_info gauge\n"                                             \
@@ -308,7 +335,7 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
 {
     size_t                       size;
     ngx_buf_t                   *b;
-    ngx_uint_t                   i, value;
+    ngx_uint_t                   i, value, cluster;
     ngx_http_article_map_t     **map;
     ngx_http_article_stats_t    *st;
     ngx_http_article_metric_t   *m;
@@ -321,10 +348,13 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
         return NULL;
     }
 
-    size = 0;
+    size = sizeof(NGX_HTTP_ARTICLE_PROM_CLUSTER);
+    cluster = 0;
 
     for (i = 0; i < maps->nelts; i++) {
         ngx_http_article_status_read(map[i], &st[i]);
+        size += map[i]->name.len * 3 + 3 * NGX_ATOMIC_T_LEN
+                + sizeof("article_redis_moved_total{map=\"\"} \n") * 3;
         size += map[i]->name.len * 2 + sizeof("article_redis_address{map=\"\","
                                               "address=\"\"} 1\n")
                 + NGX_SOCKADDR_STRLEN + 256;
@@ -378,6 +408,25 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
         b->last = ngx_sprintf(b->last, "article_redis_address{map=\"%V\","
                               "address=\"%V\"} 1\n", &map[i]->name,
                               &st[i].redis_address);
+    }
+
+    for (i = 0; i < maps->nelts; i++) {
+        if (!map[i]->rconf.redis_cluster) {
+            continue;
+        }
+
+        if (cluster++ == 0) {
+            b->last = ngx_cpymem(b->last, NGX_HTTP_ARTICLE_PROM_CLUSTER,
+                                 sizeof(NGX_HTTP_ARTICLE_PROM_CLUSTER) - 1);
+        }
+
+        b->last = ngx_sprintf(b->last,
+                              "article_redis_nodes{map=\"%V\"} %ui\n"
+                              "article_redis_moved_total{map=\"%V\"} %ui\n"
+                              "article_redis_asked_total{map=\"%V\"} %ui\n",
+                              &map[i]->name, st[i].redis_nodes,
+                              &map[i]->name, st[i].redis_moved,
+                              &map[i]->name, st[i].redis_asked);
     }
 
     return b;
