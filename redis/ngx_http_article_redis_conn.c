@@ -653,6 +653,8 @@ ngx_http_article_rconn_timeout(ngx_event_t *ev)
         break;
 
     default:
+        /* the GETs under way are answered NGX_AGAIN: counted as timeouts */
+        rc->timedout = 1;
         ngx_http_article_rconn_fail(rc, "reply", (u_char *) "timed out", 9);
     }
 }

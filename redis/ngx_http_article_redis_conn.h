@@ -100,6 +100,7 @@ struct ngx_http_article_rconn_s {
 
     unsigned                      answered:1;   /* a reply came */
     unsigned                      subscribed:1;
+    unsigned                      timedout:1;   /* a reply's timer fired */
 };
 
 

@@ -195,7 +195,7 @@ ngx_http_article_redis_get_reply(ngx_http_article_rconn_t *rc,
 
     if (reply == NULL) {
         /* the connection went away: not remembered as missing */
-        rv = NGX_ERROR;
+        rv = rc->timedout ? NGX_AGAIN : NGX_ERROR;
         goto done;
     }
 
@@ -307,7 +307,7 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     u_char *err, size_t len)
 {
     u_char                     text[NGX_MAX_ERROR_STR], why[256];
-    ngx_uint_t                 state;
+    ngx_uint_t                 state, timedout;
     ngx_msec_t                 delay;
     ngx_http_article_redis_t  *rd;
 
@@ -324,6 +324,9 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     err = why;
 
     ngx_http_article_rconn_close(rc);
+
+    timedout = rc->timedout;
+    rc->timedout = 0;
 
     if (rc->reconnect.timer_set) {
         return;
@@ -374,7 +377,10 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
         rd->quiet_until = ngx_current_msec + delay;
     }
 
-    (void) ngx_atomic_fetch_add(&rd->stats->errors, 1);
+    if (!timedout) {
+        /* a reply timed out: its requests are counted as timeouts */
+        (void) ngx_atomic_fetch_add(&rd->stats->errors, 1);
+    }
 
     if (!ngx_exiting && !ngx_terminate && !ngx_quit) {
         ngx_add_timer(&rc->reconnect, delay);
