@@ -306,7 +306,7 @@ void
 ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     u_char *err, size_t len)
 {
-    u_char                     text[NGX_MAX_ERROR_STR], why[256];
+    u_char                     text[NGX_MAX_ERROR_STR], why[512];
     ngx_uint_t                 state, timedout;
     ngx_msec_t                 delay;
     ngx_http_article_redis_t  *rd;
