@@ -649,6 +649,7 @@ ngx_http_article_rconn_setup_reply(ngx_http_article_rconn_t *rc,
 
     rc->state = NGX_HTTP_ARTICLE_RCONN_UP;
     rc->tries = 0;
+    rc->opened = ngx_current_msec;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
                    "article redis: %s connection to %V up", rc->role,
