@@ -95,7 +95,7 @@ typedef struct {
 /*
  * A GET's answer: NGX_OK and the value, NGX_DECLINED when the key has no
  * usable value (nil, too large, not a string: logged), NGX_ERROR when
- * Redis could not answer.
+ * Redis could not answer, NGX_AGAIN when it did not within redis_timeout.
  */
 typedef void (*ngx_http_article_redis_value_pt)(void *data, ngx_int_t rc,
     u_char *value, size_t len);

@@ -581,17 +581,50 @@ static void
 ngx_http_article_rconn_setup_reply(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data)
 {
-    u_char  text[128], *p;
+    u_char                         *p, *last, text[512];
+    ngx_http_article_redis_conf_t  *conf;
+
+    conf = rc->rd->conf;
 
     if (data != NULL) {
         if (reply == NULL) {
             return;
         }
 
+        if (reply->type == REDIS_REPLY_ERROR
+            && ngx_strcmp(data, "AUTH") == 0)
+        {
+            /*
+             * the code alone: some servers quote the arguments back
+             * ("ERR unknown command 'AUTH', with args beginning with:
+             * 'PASSWORD'")
+             */
+            last = (u_char *) reply->str + ngx_min(reply->len, 32);
+            p = (u_char *) reply->str;
+
+            while (p < last && *p > ' ' && *p < 0x7f) {
+                p++;
+            }
+
+            p = ngx_snprintf(text, sizeof(text),
+                             "%*s (redis_auth_file \"%V\")",
+                             p - (u_char *) reply->str, reply->str,
+                             &conf->redis_auth_file);
+            ngx_http_article_rconn_fail(rc, data, text, p - text);
+            return;
+        }
+
         if (reply->type == REDIS_REPLY_ERROR) {
-            /* the server's words, never the password */
             p = ngx_snprintf(text, sizeof(text), "%*s",
                              ngx_min(reply->len, 100), reply->str);
+
+            if (conf->redis_password.len == 0 && reply->len >= 6
+                && ngx_strncmp(reply->str, "NOAUTH", 6) == 0)
+            {
+                p = ngx_snprintf(p, text + sizeof(text) - p,
+                                 " (set redis_auth_file)");
+            }
+
             ngx_http_article_rconn_fail(rc, data, text, p - text);
             return;
         }
@@ -616,6 +649,7 @@ ngx_http_article_rconn_setup_reply(ngx_http_article_rconn_t *rc,
 
     rc->state = NGX_HTTP_ARTICLE_RCONN_UP;
     rc->tries = 0;
+    rc->opened = ngx_current_msec;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
                    "article redis: %s connection to %V up", rc->role,
@@ -653,6 +687,8 @@ ngx_http_article_rconn_timeout(ngx_event_t *ev)
         break;
 
     default:
+        /* the GETs under way are answered NGX_AGAIN: counted as timeouts */
+        rc->timedout = 1;
         ngx_http_article_rconn_fail(rc, "reply", (u_char *) "timed out", 9);
     }
 }

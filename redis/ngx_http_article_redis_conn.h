@@ -99,6 +99,9 @@ struct ngx_http_article_rconn_s {
     ngx_event_t                   timer;        /* connect, reply */
     ngx_event_t                   reconnect;
     ngx_msec_t                    backoff;
+    ngx_msec_t                    opened;       /* up since */
+    ngx_msec_t                    last_read;    /* bytes came */
+    ngx_msec_t                    idle_at;      /* the last idle reopen */
     ngx_uint_t                    setup;        /* replies to come */
     ngx_uint_t                    tries;        /* addresses this round */
     ngx_resolver_ctx_t           *resolving;
@@ -114,6 +117,7 @@ struct ngx_http_article_rconn_s {
 
     unsigned                      answered:1;   /* a reply came */
     unsigned                      subscribed:1;
+    unsigned                      timedout:1;   /* a reply's timer fired */
 };
 
 
@@ -185,6 +189,9 @@ void ngx_http_article_rconn_fail_caught(ngx_http_article_rconn_t *rc,
 
 /* ngx_http_article_redis_worker.c */
 void ngx_http_article_rconn_restart(ngx_http_article_rconn_t *rc);
+ngx_msec_t ngx_http_article_rconn_reopen(ngx_http_article_rconn_t *rc,
+    ngx_uint_t idle);
+ngx_int_t ngx_http_article_rconn_idle(ngx_http_article_rconn_t *rc);
 void ngx_http_article_rconn_reconnect(ngx_event_t *ev);
 void ngx_http_article_rconn_slot(ngx_http_article_rconn_t *rc,
     ngx_uint_t up);

@@ -208,6 +208,7 @@ ngx_http_article_rconn_read(ngx_event_t *ev)
 {
     u_char                     buf[NGX_HTTP_ARTICLE_READ_SIZE];
     ssize_t                    n;
+    ngx_int_t                  idle;
     ngx_connection_t          *c;
     ngx_http_article_rconn_t  *rc;
 
@@ -228,9 +229,9 @@ ngx_http_article_rconn_read(ngx_event_t *ev)
 
         if (n == 0 || n == NGX_ERROR) {
 
-            if (n == 0 && rc->ncmds == 0 && rc->answered
-                && rc->state == NGX_HTTP_ARTICLE_RCONN_UP)
-            {
+            idle = (n == 0) ? ngx_http_article_rconn_idle(rc) : NGX_DECLINED;
+
+            if (idle == NGX_OK) {
                 /* the server's idle timeout: not a failure */
                 ngx_log_error(NGX_LOG_INFO, rc->rd->log, 0,
                               "article_map \"%V\": redis %V closed the idle "
@@ -238,9 +239,18 @@ ngx_http_article_rconn_read(ngx_event_t *ev)
                               &rc->rd->conf->name, &rc->address,
                               rc->role);
 
-                ngx_http_article_rconn_close(rc);
-                (void) ngx_atomic_fetch_add(&rc->rd->stats->reconnects, 1);
-                ngx_http_article_rconn_connect(rc);
+                (void) ngx_http_article_rconn_reopen(rc, 1);
+                return;
+            }
+
+            if (idle == NGX_AGAIN) {
+                /* a timeout this short is not told from a close storm */
+                ngx_log_error(NGX_LOG_INFO, rc->rd->log, 0,
+                              "article_map \"%V\": redis %V closed the idle "
+                              "%s connection again within 30 s, reopened "
+                              "in %M ms", &rc->rd->conf->name,
+                              &rc->address, rc->role,
+                              ngx_http_article_rconn_reopen(rc, 0));
                 return;
             }
 
@@ -256,6 +266,8 @@ ngx_http_article_rconn_read(ngx_event_t *ev)
 
             return;
         }
+
+        rc->last_read = ngx_current_msec;
 
         if (ngx_http_article_rconn_feed(rc, buf, n) != NGX_OK) {
             /* failed and closed: c is gone */

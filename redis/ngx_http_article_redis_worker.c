@@ -16,6 +16,10 @@
 #define NGX_HTTP_ARTICLE_BACKOFF_MIN  1000
 #define NGX_HTTP_ARTICLE_BACKOFF_MAX  30000
 
+/* a server's idle close: quiet for a second, not twice within 30 s */
+#define NGX_HTTP_ARTICLE_IDLE_MIN     1000
+#define NGX_HTTP_ARTICLE_IDLE_AGAIN   30000
+
 
 /* not the cache manager and loader: the glue asks for workers only */
 
@@ -202,7 +206,7 @@ ngx_http_article_redis_get_reply(ngx_http_article_rconn_t *rc,
 
     if (reply == NULL) {
         /* the connection went away: not remembered as missing */
-        rv = NGX_ERROR;
+        rv = rc->timedout ? NGX_AGAIN : NGX_ERROR;
         goto done;
     }
 
@@ -306,15 +310,15 @@ ngx_http_article_redis_address(ngx_http_article_redis_t *rd,
 /*
  * A failure of this connection (the other one stays): the commands under
  * way are answered NULL, one line per back-off is logged for the map, and
- * it reconnects after the back-off.
+ * it reopens through the one door after the back-off.
  */
 
 void
 ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
     u_char *err, size_t len)
 {
-    u_char                     text[NGX_MAX_ERROR_STR], why[256];
-    ngx_uint_t                 state;
+    u_char                     text[NGX_MAX_ERROR_STR], why[512];
+    ngx_uint_t                 state, timedout;
     ngx_msec_t                 delay;
     ngx_http_article_redis_t  *rd;
 
@@ -332,13 +336,16 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
 
     ngx_http_article_rconn_close(rc);
 
+    timedout = rc->timedout;
+    rc->timedout = 0;
+
     if (rc->reconnect.timer_set) {
         return;
     }
 
     /*
      * a name with several addresses: the next one, at once; sentinels are
-     * asked in turn, whatever failed
+     * asked in turn, whatever failed: the same attempt, not a reopening
      */
     if ((state == NGX_HTTP_ARTICLE_RCONN_CONNECT
          || state == NGX_HTTP_ARTICLE_RCONN_TLS || rc == &rd->sen)
@@ -361,17 +368,9 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
 
     rc->tries = 0;
 
-    rc->backoff = rc->backoff ? ngx_min(rc->backoff * 2,
-                                        NGX_HTTP_ARTICLE_BACKOFF_MAX)
-                              : NGX_HTTP_ARTICLE_BACKOFF_MIN;
+    delay = ngx_http_article_rconn_reopen(rc, 0);
 
-    delay = rc->backoff * 4 / 5 + ngx_random() % (rc->backoff * 2 / 5 + 1);
-
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rd->log, 0,
-                   "article redis: reconnect in %M ms, %s connection",
-                   delay, rc->role);
-
-    if (ngx_current_msec >= rd->quiet_until) {
+    if (delay && ngx_current_msec >= rd->quiet_until) {
         ngx_log_error(NGX_LOG_ERR, rd->log, 0,
                       "article_map \"%V\": redis %s failed: %*s "
                       "(%s connection to %V), retrying in %M ms",
@@ -381,11 +380,88 @@ ngx_http_article_rconn_fail(ngx_http_article_rconn_t *rc, const char *what,
         rd->quiet_until = ngx_current_msec + delay;
     }
 
-    (void) ngx_atomic_fetch_add(&rd->stats->errors, 1);
-
-    if (!ngx_exiting && !ngx_terminate && !ngx_quit) {
-        ngx_add_timer(&rc->reconnect, delay);
+    if (!timedout) {
+        /* a reply timed out: its requests are counted as timeouts */
+        (void) ngx_atomic_fetch_add(&rd->stats->errors, 1);
     }
+}
+
+
+/*
+ * The one door: every way a connection ends (a failure, a close, a reply
+ * that timed out, a new master, a slot-map change) leads here, and this
+ * decides when it opens again: after the back-off, 1 s doubling to 30 s,
+ * +-20%.  The one exception is idle: the server closed a connection that
+ * was quiet (ngx_http_article_rconn_idle()), and it opens again at once.
+ * Returns the delay; 0 when it opened at once or was already to open.
+ */
+
+ngx_msec_t
+ngx_http_article_rconn_reopen(ngx_http_article_rconn_t *rc, ngx_uint_t idle)
+{
+    ngx_msec_t  delay;
+
+    ngx_http_article_rconn_close(rc);
+
+    if (rc->reconnect.timer_set || ngx_exiting || ngx_terminate || ngx_quit)
+    {
+        /* already to open: a flood of reasons opens it once */
+        return 0;
+    }
+
+    if (idle) {
+        rc->idle_at = ngx_current_msec;
+        rc->tries = 0;
+
+        (void) ngx_atomic_fetch_add(&rc->rd->stats->reconnects, 1);
+
+        ngx_http_article_rconn_connect(rc);
+        return 0;
+    }
+
+    rc->backoff = rc->backoff ? ngx_min(rc->backoff * 2,
+                                        NGX_HTTP_ARTICLE_BACKOFF_MAX)
+                              : NGX_HTTP_ARTICLE_BACKOFF_MIN;
+
+    delay = rc->backoff * 4 / 5 + ngx_random() % (rc->backoff * 2 / 5 + 1);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, rc->rd->log, 0,
+                   "article redis: reconnect in %M ms, %s connection",
+                   delay, rc->role);
+
+    ngx_add_timer(&rc->reconnect, delay);
+
+    return delay;
+}
+
+
+/*
+ * The server closed an established connection: its idle timeout if the
+ * connection was open for a second, nothing is pending and nothing came
+ * for a second.  NGX_OK: idle, it opens again at once; NGX_AGAIN: idle
+ * again within 30 s of the last such reopening: the back-off; NGX_DECLINED:
+ * not idle (a server that closes right after answering), a failure.
+ */
+
+ngx_int_t
+ngx_http_article_rconn_idle(ngx_http_article_rconn_t *rc)
+{
+    if (rc->state != NGX_HTTP_ARTICLE_RCONN_UP
+        || rc->ncmds != 0 || rc->timer.timer_set
+        || rc->out_pos != rc->out_len
+        || ngx_current_msec - rc->opened < NGX_HTTP_ARTICLE_IDLE_MIN
+        || ngx_current_msec - rc->last_read < NGX_HTTP_ARTICLE_IDLE_MIN)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (rc->idle_at != 0
+        && ngx_current_msec - rc->idle_at < NGX_HTTP_ARTICLE_IDLE_AGAIN)
+    {
+        return NGX_AGAIN;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -437,21 +513,12 @@ ngx_http_article_rconn_slot(ngx_http_article_rconn_t *rc, ngx_uint_t up)
 }
 
 
-/* the master moved: this connection goes there now, without a back-off */
+/* the master moved: this connection goes there, through the door */
 
 void
 ngx_http_article_rconn_restart(ngx_http_article_rconn_t *rc)
 {
-    ngx_http_article_rconn_close(rc);
-
-    if (rc->reconnect.timer_set) {
-        ngx_del_timer(&rc->reconnect);
-    }
-
-    rc->backoff = 0;
     rc->tries = 0;
 
-    (void) ngx_atomic_fetch_add(&rc->rd->stats->reconnects, 1);
-
-    ngx_http_article_rconn_connect(rc);
+    (void) ngx_http_article_rconn_reopen(rc, 0);
 }

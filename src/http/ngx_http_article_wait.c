@@ -322,8 +322,8 @@ ngx_http_article_wait_value(void *data, ngx_int_t rc, u_char *value,
     rec = NULL;
     pool = NULL;
 
-    if (rc == NGX_ERROR) {
-        /* Redis away: not remembered as missing */
+    if (rc == NGX_ERROR || rc == NGX_AGAIN) {
+        /* Redis away or slow: not remembered as missing */
         goto wake;
     }
 
@@ -351,8 +351,14 @@ wake:
         w = ngx_queue_data(q, ngx_http_article_wait_t, queue);
         ctx = w->ctx;
 
-        if (rc == NGX_ERROR) {
+        if (rc == NGX_ERROR || rc == NGX_AGAIN) {
             ctx->rec = ctx->stale;
+
+            if (rc == NGX_AGAIN) {
+                /* it waited the whole redis_timeout */
+                (void) ngx_atomic_fetch_add(
+                                   &map->sh->counters.redis.timeouts, 1);
+            }
 
         } else if (rec != NULL && (rec->flags & ART_REC_PUBLISHED)) {
             /* the zone's copy may be evicted while the response streams */

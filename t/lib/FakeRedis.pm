@@ -23,6 +23,7 @@ package FakeRedis;
 #   unsub    answers SUBSCRIBE, then says "unsubscribe" unasked
 #   script   answers GET with the bytes of the file "reply" names (raw RESP)
 #   huge     answers GET with the head of a 100 MB bulk reply, then 1 MB
+#   answerclose  answers the commands of a read, then closes the connection
 #
 # It counts the connections it accepted in FILE (one line each) when asked:
 #
@@ -70,7 +71,8 @@ sub new {
 }
 
 my %speaks = map { $_ => 1 } qw(noget slowget notrack sentinel deaf
-                                subshort subint unsub script huge);
+                                subshort subint unsub script huge
+                                answerclose);
 
 # the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
 sub commands {
@@ -216,6 +218,13 @@ sub serve {
                     }
 
                     syswrite($s, $out) if length $out;
+                }
+
+                if ($mode eq 'answerclose') {
+                    $sel->remove($s);
+                    delete $in{$s};
+                    delete $conn{$s};
+                    close $s;
                 }
 
                 next;
