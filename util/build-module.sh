@@ -90,7 +90,8 @@ if [ ! -f "$tree/configure" ] \
 fi
 cd "$tree"
 
-stamp="$cc_opt|$ld_opt|$top|${flags[*]}|$(cat "$top/config" "$top/debian/changelog" | md5sum)"
+# config lists the sources by glob: a file added or removed reconfigures
+stamp="$cc_opt|$ld_opt|$top|${flags[*]}|$(cat "$top/config" "$top/debian/changelog" | md5sum)|$(cd "$top" && ls src/*/*.[ch] redis/*.[ch] | md5sum)"
 if [ ! -f objs/Makefile ] || [ "$(cat objs/.article-stamp 2>/dev/null)" != "$stamp" ]; then
     echo "configuring $tree (flags: $from)"
     ./configure "${flags[@]}" \
