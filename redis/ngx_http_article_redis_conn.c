@@ -89,6 +89,15 @@ ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
             return;
         }
 
+        if (rd->master_new && rc == &rd->cmd) {
+            ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                          "article_map \"%V\": redis master \"%V\" is %V "
+                          "(sentinel %V)", &conf->name,
+                          &conf->redis_sentinel_name, &rd->master.name,
+                          &rd->sen.address);
+            rd->master_new = 0;
+        }
+
         rc->addrs = &rd->master;
         rc->naddrs = 1;
         ngx_http_article_rconn_peer(rc);

@@ -131,8 +131,9 @@ struct ngx_http_article_redis_s {
     ngx_http_article_rconn_t      sub;
     ngx_http_article_rconn_t      sen;          /* with sentinel: */
 
-    ngx_pool_t                   *pool;         /* the masters named */
-    ngx_addr_t                    master;
+    ngx_addr_t                    master;       /* sentinel: named */
+    ngx_sockaddr_t                master_sockaddr;
+    u_char                        master_text[NGX_SOCKADDR_STRLEN];
 
     ngx_msec_t                    quiet_until;  /* one line per back-off */
     ngx_str_t                     address;      /* the master in use */
@@ -155,6 +156,7 @@ struct ngx_http_article_redis_s {
     unsigned                      sub_seen:1;   /* subscribed once */
     unsigned                      resync:1;     /* the sub reconnected */
     unsigned                      replay:1;     /* the stream, when cmd is */
+    unsigned                      master_new:1; /* not logged yet */
 };
 
 
