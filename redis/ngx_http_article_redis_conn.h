@@ -95,6 +95,7 @@ struct ngx_http_article_rconn_s {
     ngx_uint_t                    cmd_size;
 
     size_t                        skip;         /* of a refused reply */
+    size_t                        parsed;       /* of the reply under way */
 
     ngx_event_t                   timer;        /* connect, reply */
     ngx_event_t                   reconnect;
@@ -118,6 +119,8 @@ struct ngx_http_article_rconn_s {
     unsigned                      answered:1;   /* a reply came */
     unsigned                      subscribed:1;
     unsigned                      timedout:1;   /* a reply's timer fired */
+    unsigned                      partial:1;    /* the timer: a push's */
+    unsigned                      over:1;       /* parsed over the bound */
 };
 
 
@@ -161,6 +164,7 @@ struct ngx_http_article_redis_s {
 
 
 /* ngx_http_article_redis_io.c */
+ngx_int_t ngx_http_article_rconn_reader(ngx_http_article_rconn_t *rc);
 ngx_int_t ngx_http_article_rconn_send(ngx_http_article_rconn_t *rc,
     int argc, const char **argv, const size_t *argvlen,
     ngx_http_article_reply_pt handler, void *data);

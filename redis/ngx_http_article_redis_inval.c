@@ -681,9 +681,9 @@ ngx_http_article_redis_ping(ngx_event_t *ev)
         return;
     }
 
-    if (!rc->timer.timer_set) {
-        ngx_add_timer(&rc->timer, ngx_max(rd->conf->redis_timeout, 1000));
-    }
+    /* the timer is the PING's now, even if a push's was running */
+    ngx_add_timer(&rc->timer, ngx_max(rd->conf->redis_timeout, 1000));
+    rc->partial = 0;
 }
 
 
