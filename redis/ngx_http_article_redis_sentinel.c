@@ -5,7 +5,8 @@
  * redis sentinel:NAME@host:port,...: a connection to the sentinels, asked
  * in order (the first that answers wins) for the master of NAME, and
  * subscribed to +switch-master; when the master moves, the command and
- * subscriber connections go to the new one at once.
+ * subscriber connections go to the new one through the reconnect door
+ * and its back-off; a message naming the master in use changes nothing.
  */
 
 
