@@ -471,9 +471,17 @@ ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc, u_char *buf,
             return ngx_http_article_rconn_bound(rc);
         }
 
-        /* the next reply is counted from nothing */
+        /* the next reply is counted from nothing, and timed from now */
         rc->parsed = 0;
         rc->answered = 1;
+
+        if (rc->partial) {
+            rc->partial = 0;
+
+            if (rc->ncmds == 0 && rc->timer.timer_set) {
+                ngx_del_timer(&rc->timer);
+            }
+        }
 
         ngx_http_article_rconn_dispatch(rc, reply);
         freeReplyObject(reply);
