@@ -157,7 +157,7 @@ ngx_http_article_cluster_start_node(ngx_http_article_cluster_t *cl,
     ngx_http_article_redis_conf_t  *conf;
 
     map = cl->rd;
-    conf = map->conf;
+    conf = cl->conf;
 
     if (node->named && !node->known) {
         ngx_http_article_cluster_resolve(cl, node);
@@ -270,7 +270,7 @@ ngx_http_article_cluster_resolve(ngx_http_article_cluster_t *cl,
     ngx_resolver_ctx_t             *ctx, temp;
     ngx_http_article_redis_conf_t  *conf;
 
-    conf = cl->rd->conf;
+    conf = cl->conf;
 
     if (node->resolving != NULL) {
         return;
@@ -401,8 +401,13 @@ ngx_http_article_cluster_addrs(ngx_http_article_cluster_t *cl)
     ngx_http_article_cnode_t       *node;
     ngx_http_article_redis_conf_t  *conf;
 
-    conf = cl->rd->conf;
+    conf = cl->conf;
     n = 0;
+
+    if (cl->by_name) {
+        /* the map's connection keeps to the seed its name verifies */
+        return;
+    }
 
     for (pass = 0; pass < 2; pass++) {
         for (i = 0; i < cl->nnodes; i++) {
