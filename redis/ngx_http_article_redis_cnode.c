@@ -210,16 +210,19 @@ ngx_http_article_cluster_start_node(ngx_http_article_cluster_t *cl,
         }
 
     } else {
-        /* a master again: its subscriber resyncs as after any reconnect */
+        /*
+         * a master again: its connections reopen through the one door,
+         * after the first back-off step (the map changes at most once a
+         * second, so a node that flaps reconnects no faster); its
+         * subscriber resyncs as after any reconnect
+         */
         rd = node->rd;
         rd->cmd.backoff = 0;
         rd->sub.backoff = 0;
-        rd->cmd.tries = 0;
-        rd->sub.tries = 0;
         ngx_http_article_cluster_stream(cl, rd);
 
-        ngx_http_article_rconn_connect(&rd->sub);
-        ngx_http_article_rconn_connect(&rd->cmd);
+        ngx_http_article_rconn_restart(&rd->sub);
+        ngx_http_article_rconn_restart(&rd->cmd);
     }
 
     ngx_log_error(NGX_LOG_NOTICE, map->log, 0,
