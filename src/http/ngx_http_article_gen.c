@@ -357,13 +357,13 @@ ngx_http_article_add(ngx_http_article_load_t *ld, ngx_http_article_file_t *f)
 /*
  * Whether a key of a record is taken in the generation being built: its
  * own, and the path of its ampWebUrl where the map keys AMP paths (a path
- * equal to the key adds nothing).  The slot taken, with *key the key that
- * is, or NULL.
+ * equal to the key adds nothing); hash is the key's.  The slot taken, with
+ * *key the key that is, or NULL.
  */
 
 art_rec_t **
 ngx_http_article_index_taken(ngx_http_article_load_t *ld, art_str_t *key,
-    art_str_t amp_url)
+    uint64_t hash, art_str_t amp_url)
 {
     art_str_t                amp;
     art_rec_t              **slot;
@@ -371,8 +371,7 @@ ngx_http_article_index_taken(ngx_http_article_load_t *ld, art_str_t *key,
 
     gen = ld->gen;
 
-    slot = art_index_slot(gen->index, gen->mask, key->data, key->len,
-                          art_hash(key->data, key->len));
+    slot = art_index_slot(gen->index, gen->mask, key->data, key->len, hash);
 
     if (*slot != NULL) {
         return slot;

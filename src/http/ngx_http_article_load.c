@@ -685,7 +685,7 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
     if (gen->mask) {
         key = art_rec_str(f->rec, ART_REC_KEY);
 
-        if (ngx_http_article_index_taken(ld, &key,
+        if (ngx_http_article_index_taken(ld, &key, f->rec->hash,
                                          art_rec_str(f->rec, ART_REC_AMP_URL))
             != NULL)
         {

@@ -111,6 +111,7 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
 
         dup = key;
         slot = ngx_http_article_index_taken(ld, &dup,
+                                            art_hash(key.data, key.len),
                                             a.published ? a.field[ART_AMP_URL]
                                                         : none);
 
