@@ -132,7 +132,9 @@ ngx_http_article_load_glob(ngx_http_article_load_t *ld)
                    "article load: glob \"%V\", %ui files",
                    &ld->map->name, ld->npaths);
 
-    slots = art_index_slots(ld->npaths);
+    /* records keyed by their AMP path too take two slots each */
+    slots = art_index_slots(ngx_http_article_amp_keys(ld->map)
+                            ? 2 * ld->npaths : ld->npaths);
 
     ld->owner = ngx_alloc(slots * sizeof(ngx_uint_t), ld->log);
     ld->seen = ngx_calloc(slots * sizeof(ngx_http_article_seen_t), ld->log);
@@ -679,14 +681,14 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
     }
 
     gen = ld->gen;
-    slot = NULL;
 
     if (gen->mask) {
         key = art_rec_str(f->rec, ART_REC_KEY);
-        slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
-                              f->rec->hash);
 
-        if (*slot != NULL) {
+        if (ngx_http_article_index_taken(ld, &key, f->rec->hash,
+                                         art_rec_str(f->rec, ART_REC_AMP_URL))
+            != NULL)
+        {
             /* a file before it has its key now: parsed, to say where */
             return NGX_DECLINED;
         }
@@ -717,9 +719,9 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
         f->chunk->live += size;
     }
 
-    if (slot != NULL) {
-        *slot = f->rec;
-        ld->owner[slot - gen->index] = ld->file;
+    if (gen->mask) {
+        /* its keys were free just above */
+        (void) ngx_http_article_index_add(ld, f->rec, &key, &slot);
     }
 
     gen->reused++;
@@ -762,11 +764,7 @@ ngx_http_article_index_file(ngx_http_article_load_t *ld,
         return;
     }
 
-    key = art_rec_str(f->rec, ART_REC_KEY);
-    slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
-                          f->rec->hash);
-
-    if (*slot != NULL) {
+    if (ngx_http_article_index_add(ld, f->rec, &key, &slot) != NGX_OK) {
         ngx_http_article_problem(ld, f->line, f->col,
                                  "duplicate key \"%*s\", "
                                  "already loaded from %s",
@@ -776,9 +774,6 @@ ngx_http_article_index_file(ngx_http_article_load_t *ld,
         gen->skipped_files++;
         return;
     }
-
-    *slot = f->rec;
-    ld->owner[slot - gen->index] = ld->file;
 
     ngx_http_article_add(ld, f);
 }

@@ -32,7 +32,7 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     size_t                     len, size, head;
     u_char                    *p;
     ngx_str_t                 *path;
-    art_str_t                  key;
+    art_str_t                  key, dup, none;
     art_rec_t                 *rec, **slot;
     ngx_uint_t                 problems;
     const char                *problem;
@@ -46,6 +46,8 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     *file = NULL;
 
     gen = ld->gen;
+    none.len = 0;
+    none.data = NULL;
     path = &ld->paths[ld->file];
     problems = ld->problems;
 
@@ -107,14 +109,17 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     if (!ld->helper && gen->mask) {
         /* a duplicate is not packed at all */
 
-        slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
-                              art_hash(key.data, key.len));
+        dup = key;
+        slot = ngx_http_article_index_taken(ld, &dup,
+                                            art_hash(key.data, key.len),
+                                            a.published ? a.field[ART_AMP_URL]
+                                                        : none);
 
-        if (*slot != NULL) {
+        if (slot != NULL) {
             ngx_http_article_problem(ld, a.line, a.col,
                                      "duplicate key \"%*s\", "
                                      "already loaded from %s",
-                                     key.len, key.data,
+                                     dup.len, dup.data,
                                      ld->paths[ld->owner[slot - gen->index]]
                                      .data);
             gen->skipped_files++;

@@ -128,6 +128,10 @@ ngx_int_t ngx_http_article_register(ngx_http_article_sh_t *sh,
     ngx_slab_pool_t *shpool, ngx_http_article_gen_t *gen);
 void ngx_http_article_add(ngx_http_article_load_t *ld,
     ngx_http_article_file_t *f);
+art_rec_t **ngx_http_article_index_taken(ngx_http_article_load_t *ld,
+    art_str_t *key, uint64_t hash, art_str_t amp_url);
+ngx_int_t ngx_http_article_index_add(ngx_http_article_load_t *ld,
+    art_rec_t *rec, art_str_t *key, art_rec_t ***taken);
 void ngx_http_article_compact(ngx_http_article_load_t *ld);
 u_char *ngx_http_article_place(ngx_http_article_load_t *ld, size_t size,
     ngx_http_article_chunk_t **chunk);
