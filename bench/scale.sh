@@ -5,7 +5,7 @@
 # articles, measured side by side (two nginx, alternating wrk runs).
 #
 #   BENCH_SCALE_N   articles (default 1000000); the corpus is generated once
-#                   into build/bench/corpus-N (about 7.3 KB of disk each) by
+#                   into build/bench/corpus-N (about 8.8 KB of disk each) by
 #                   bench/corpus.sh, side by side, and kept between runs
 #                   (BENCH_CORPUS_DIR: kept there instead)
 
