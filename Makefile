@@ -163,10 +163,11 @@ fuzz-run: $(FUZZERS)
 	    test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
-# the 1,000,000-article section needs about 8 GB of disk; its corpus is
-# written once by parallel writers (100,000 articles: 31 s here, 46 s with
-# one) and kept in build/bench (BENCH_SCALE=0 skips it; make bench-scale
-# runs it alone)
+# the 1,000,000-article section needs about 9 GB of disk; its corpus is
+# written once by parallel writers (measured 2026-12-05 with 2 writers on 2
+# cores shared with other jobs: 1,000,000 articles in 145 s, 100,000 in
+# 65 s) and kept in build/bench or BENCH_CORPUS_DIR (BENCH_SCALE=0 skips
+# it; make bench-scale runs it alone)
 bench: deps module
 	bench/run.sh
 	@if [ "$${BENCH_SCALE:-1}" = 0 ]; then echo "# scale: skipped"; \

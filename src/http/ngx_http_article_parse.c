@@ -10,6 +10,16 @@
 #include "ngx_http_article_zone.h"
 
 
+/* only to look names up in: no need to read the directory */
+#ifdef O_PATH
+#define ngx_http_article_open_dir(name)                                       \
+    open((char *) name, O_PATH|O_DIRECTORY|O_CLOEXEC)
+#else
+#define ngx_http_article_open_dir(name)                                       \
+    open((char *) name, O_RDONLY|O_DIRECTORY|O_CLOEXEC)
+#endif
+
+
 static ngx_int_t ngx_http_article_read(ngx_http_article_load_t *ld,
     ngx_str_t *path, size_t *len, ngx_file_info_t *fi);
 static void *ngx_http_article_alloc(void *data, size_t size);
@@ -251,6 +261,48 @@ failed:
     (void) ngx_close_file(fd);
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * A path's stat() relative to its directory, opened once for the files
+ * in it: the kernel walks one name, not every directory of the path.
+ */
+
+ngx_int_t
+ngx_http_article_stat(ngx_http_article_load_t *ld, ngx_str_t *path,
+    ngx_file_info_t *fi)
+{
+    u_char  *p, *last;
+
+    last = path->data + path->len;
+
+    for (p = last; p > path->data && p[-1] != '/'; p--) { /* void */ }
+
+    if (p <= path->data + 1 || p == last) {
+        return ngx_file_info(path->data, fi);
+    }
+
+    if ((size_t) (p - path->data) != ld->dir_len
+        || ngx_memcmp(ld->dir, path->data, ld->dir_len) != 0)
+    {
+        if (ld->dir_fd != NGX_INVALID_FILE) {
+            (void) ngx_close_file(ld->dir_fd);
+        }
+
+        ld->dir = path->data;
+        ld->dir_len = p - path->data;
+
+        p[-1] = '\0';
+        ld->dir_fd = ngx_http_article_open_dir(path->data);
+        p[-1] = '/';
+    }
+
+    if (ld->dir_fd == NGX_INVALID_FILE) {
+        return ngx_file_info(path->data, fi);
+    }
+
+    return fstatat(ld->dir_fd, (char *) p, fi, 0);
 }
 
 

@@ -50,6 +50,9 @@ typedef struct {
     ngx_pool_t              *paths_pool;
     ngx_str_t               *paths;
     ngx_uint_t               npaths;
+    ngx_fd_t                 dir_fd;     /* the directory of "dir" */
+    u_char                  *dir;        /* a path, up to its last "/" */
+    size_t                   dir_len;
     ngx_uint_t               file;       /* the file being loaded */
     ngx_uint_t              *owner;      /* index slot -> file, for dups */
     ngx_http_article_seen_t *seen;       /* files loaded, by inode */
@@ -102,6 +105,8 @@ ngx_int_t ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     ngx_http_article_file_t **file);
 ngx_int_t ngx_http_article_seen(ngx_http_article_load_t *ld, dev_t dev,
     ino_t ino);
+ngx_int_t ngx_http_article_stat(ngx_http_article_load_t *ld, ngx_str_t *path,
+    ngx_file_info_t *fi);
 void ngx_http_article_problem(ngx_http_article_load_t *ld, size_t line,
     size_t col, const char *fmt, ...);
 void ngx_http_article_problem_count(ngx_http_article_load_t *ld,
