@@ -66,6 +66,9 @@ for (1 .. 3) {
     diag('CLUSTER FAILOVER: ' . ($c->cmd($m[0], 'CLUSTER', 'FAILOVER')
                                 // 'no reply'));
 }
+# the FAILOVER's reply comes before every node agrees on the slot
+$back &&= $t->wait_for(30, sub { ($c->master_of("article:k$key") // 0) == $m[0] });
+
 SKIP: {
     # the cluster itself (not the module) may refuse the fail-back while
     # the old master resyncs on a loaded machine: nothing to check then
