@@ -28,7 +28,8 @@
 # nginx runs as "nginx -t -p TMP/ -c TMP/bN.conf -e TMP/logs/error.log";
 # a failing block is reported with its README line and nginx's output.
 #
-# Environment: TEST_NGINX_MODULE (required), TEST_NGINX_BINARY.
+# Environment: TEST_NGINX_MODULE (required), TEST_NGINX_BINARY,
+# TEST_NGINX_ASAN (nginx -t runs with the sanitizers; none may report).
 
 use strict;
 use warnings;
@@ -38,6 +39,9 @@ use File::Copy qw(copy);
 use File::Path qw(make_path);
 use File::Temp qw(tempdir);
 use Test::More;
+
+use lib dirname(__FILE__) . '/lib';
+use ArticleTest ();
 
 my $top = dirname(dirname(__FILE__)) || '.';
 $top = "$top/.." if $top eq 't';
@@ -55,6 +59,8 @@ copy("$top/t/data/000_3aa483876b51293a.txt", "$tmp/srv/articles/")
     or die "copy: $!";
 copy("$top/examples/html/article.html", "$tmp/srv/www/") or die "copy: $!";
 chmod 0755, $tmp;
+my $reports = "$tmp/reports";
+make_path($reports);
 
 # the blocks, with the README line of their first line
 open my $fh, '<', "$top/README.md" or die "README.md: $!";
@@ -119,12 +125,20 @@ for my $b (@blocks) {
     close $out;
 
     my $cmd = "$nginx -t -p $tmp/ -c $file -e $tmp/logs/error.log 2>&1";
-    my $said = `$cmd`;
+    my $said = do { local %ENV = (%ENV, ArticleTest::sanitizer_env($reports));
+                    `$cmd` };
     my $what = $inside ? "fragment inside $inside { }" : 'complete file';
 
     ok($? == 0 && $said =~ /test is successful/,
        "README.md line $b->{line}: the $what passes nginx -t")
         or diag("nginx -t said:\n$said\ntested as:\n$conf");
+}
+
+# under make test-asan, nginx -t ran with the sanitizers: none reported
+if ($ENV{TEST_NGINX_ASAN}) {
+    my @reports = glob("$reports/*");
+    ok(!@reports, 'no sanitizer report from any nginx -t')
+        or diag(`cat @reports`);
 }
 
 done_testing();

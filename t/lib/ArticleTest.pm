@@ -275,6 +275,14 @@ sub nginx_cmd {
 sub env_prefix {
     my ($self) = @_;
 
+    return sanitizer_env("$self->{dir}/reports");
+}
+
+# the environment nginx needs under make test-asan (none otherwise): the
+# sanitizers preloaded, their reports written into REPORTS
+sub sanitizer_env {
+    my ($reports) = @_;
+
     return () unless $ENV{TEST_NGINX_ASAN};
 
     my $asan = `gcc -print-file-name=libasan.so`;
@@ -283,9 +291,9 @@ sub env_prefix {
 
     return (LD_PRELOAD => "$asan $ubsan",
             ASAN_OPTIONS => "detect_leaks=0:abort_on_error=0"
-                . ":log_path=$self->{dir}/reports/asan",
+                . ":log_path=$reports/asan",
             UBSAN_OPTIONS => "print_stacktrace=1"
-                . ":log_path=$self->{dir}/reports/ubsan");
+                . ":log_path=$reports/ubsan");
 }
 
 # nginx with ARGS: (wait status, what it printed).  The output is also
