@@ -120,6 +120,13 @@ static ngx_command_t  ngx_http_article_commands[] = {
       offsetof(ngx_http_article_loc_conf_t, amp_optout),
       NULL },
 
+    { ngx_string("article_amp_retire"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_article_loc_conf_t, amp_retire),
+      NULL },
+
     { ngx_string("article_og"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -265,6 +272,7 @@ ngx_http_article_create_loc_conf(ngx_conf_t *cf)
      */
 
     alcf->amp = NGX_CONF_UNSET;
+    alcf->amp_retire = NGX_CONF_UNSET;
     alcf->amp_target = NGX_CONF_UNSET_UINT;
     alcf->amp_status = NGX_CONF_UNSET_UINT;
     alcf->amp_tablets = NGX_CONF_UNSET;
@@ -304,6 +312,7 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     ngx_conf_merge_value(conf->amp, prev->amp, 0);
+    ngx_conf_merge_value(conf->amp_retire, prev->amp_retire, 0);
     ngx_conf_merge_uint_value(conf->amp_target, prev->amp_target,
                               NGX_HTTP_ARTICLE_TARGET_CDN);
     ngx_conf_merge_uint_value(conf->amp_status, prev->amp_status,
@@ -322,6 +331,11 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->jsonld && conf->map != NULL) {
         /* records keep the script only where something reads it */
         conf->map->jsonld = 1;
+    }
+
+    if (conf->amp_retire && conf->map != NULL) {
+        /* with "index url", its records are found by their AMP path too */
+        conf->map->amp_retire = 1;
     }
 
     if (conf->amp_cache && conf->map != NULL) {

@@ -1,19 +1,21 @@
 #!/bin/bash
 # bench/corpus.sh N: the corpus of N generated articles the benchmarks read,
-# build/bench/corpus-N (util/gen-articles, seed 1, none broken), written
-# once and kept between runs: written again only when the generator or its
-# arguments change.  Its writers run side by side (--jobs), twice as many
+# build/bench/corpus-N or BENCH_CORPUS_DIR/corpus-N (util/gen-articles, seed
+# 1, none broken), written once and kept between runs: written again only
+# when the generator or its arguments change.  Its writers run side by side (--jobs), twice as many
 # as CPUs, since they wait on the disk as much as they compute; prints
 # "generate_s: S" when it writes.
 #
 #   BENCH_GEN_JOBS   writers (default: 2 per CPU)
+#   BENCH_CORPUS_DIR where the corpora are kept (default build/bench): a
+#                    folder outside the tree survives a clean clone
 
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 N=${1:?usage: bench/corpus.sh N}
 JOBS=${BENCH_GEN_JOBS:-$(( $(nproc) * 2 ))}
-DIR=$PWD/build/bench/corpus-$N
+DIR=${BENCH_CORPUS_DIR:-$PWD/build/bench}/corpus-$N
 STAMP="$N 1 0 jobs $(sha1sum util/gen-articles | cut -c1-40)"
 
 if [ -f "$DIR/.stamp" ] && [ "$(cat "$DIR/.stamp")" = "$STAMP" ]; then

@@ -221,7 +221,7 @@ wrk_rps() {
 # its arguments change (bench/corpus.sh, shared with bench/scale.sh)
 corpus() {
     bench/corpus.sh "$1" >&2
-    echo "$B/corpus-$1"
+    echo "${BENCH_CORPUS_DIR:-$B}/corpus-$1"
 }
 
 # the sorted stems of a corpus: $1 = corpus dir

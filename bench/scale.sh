@@ -5,8 +5,9 @@
 # articles, measured side by side (two nginx, alternating wrk runs).
 #
 #   BENCH_SCALE_N   articles (default 1000000); the corpus is generated once
-#                   into build/bench/corpus-N (about 7.3 KB of disk each) by
+#                   into build/bench/corpus-N (about 8.8 KB of disk each) by
 #                   bench/corpus.sh, side by side, and kept between runs
+#                   (BENCH_CORPUS_DIR: kept there instead)
 
 set -euo pipefail
 
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${BENCH_SCALE_N:-1000000}
 B=$ROOT/build/bench/scale
-CORPUS=$ROOT/build/bench/corpus-$N
+CORPUS=${BENCH_CORPUS_DIR:-$ROOT/build/bench}/corpus-$N
 WRK_SECS=${BENCH_WRK_SECS:-5}
 
 util/deps.sh wrk time bc curl perl >&2

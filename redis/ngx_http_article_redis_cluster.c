@@ -38,6 +38,8 @@ static void ngx_http_article_cluster_redirect(ngx_http_article_rconn_t *rc,
     ngx_http_article_cget_t *cg, redisReply *reply);
 static void ngx_http_article_cluster_ignore(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data);
+static ngx_uint_t ngx_http_article_cluster_named_seed(
+    ngx_http_article_cluster_t *cl);
 static void ngx_http_article_cluster_timer(ngx_event_t *ev);
 static void ngx_http_article_cluster_ready(ngx_http_article_rconn_t *rc);
 static void ngx_http_article_cluster_slots(ngx_http_article_rconn_t *rc,
@@ -55,6 +57,7 @@ ngx_http_article_redis_cluster_start(ngx_http_article_redis_t *rd)
     }
 
     cl->rd = rd;
+    cl->conf = rd->conf;
     rd->cluster = cl;
 
     cl->refresh.handler = ngx_http_article_cluster_timer;
@@ -67,9 +70,67 @@ ngx_http_article_redis_cluster_start(ngx_http_article_redis_t *rd)
     rd->cmd.naddrs = rd->conf->redis_nseeds;
     rd->cmd.ready = ngx_http_article_cluster_ready;
 
+    if (cl->conf->redis_ssl && cl->conf->redis_ssl_verify
+        && cl->conf->redis_ssl_name.len == 0
+        && !ngx_http_article_cluster_named_seed(cl))
+    {
+        /* no seed can be verified: the map is never asked */
+        return NGX_OK;
+    }
+
     ngx_http_article_rconn_connect(&rd->cmd);
 
     return NGX_OK;
+}
+
+
+/*
+ * TLS verified and no redis_ssl_name: a seed is verified against the name
+ * it was given by; a seed given by address cannot be (one line each).  The
+ * map's connection keeps to the first seed's name, SNI and all.  0: no
+ * seed given by name.
+ */
+
+static ngx_uint_t
+ngx_http_article_cluster_named_seed(ngx_http_article_cluster_t *cl)
+{
+    ngx_uint_t                      i, k, named;
+    ngx_url_t                      *u;
+    ngx_http_article_redis_conf_t  *conf;
+
+    conf = cl->conf;
+    cl->by_name = 1;
+
+    u = conf->redis_seed_names->elts;
+    named = 0;
+
+    for (k = 0; k < conf->redis_seed_names->nelts; k++) {
+        named += u[k].naddrs;
+    }
+
+    /* the addresses come first, then each name's */
+    for (i = 0; i + named < conf->redis_nseeds; i++) {
+        ngx_log_error(NGX_LOG_ERR, cl->rd->log, 0,
+                      "article_map \"%V\": redis cluster seed %V is an "
+                      "address and redis_ssl_name is not set: not used",
+                      &conf->name, &conf->redis_seeds[i].name);
+    }
+
+    for (k = 0; k < conf->redis_seed_names->nelts; k++) {
+        if (u[k].naddrs == 0) {
+            continue;
+        }
+
+        cl->seed_conf = *conf;
+        cl->seed_conf.redis_ssl_name = u[k].host;
+        cl->rd->conf = &cl->seed_conf;
+        cl->rd->cmd.addrs = u[k].addrs;
+        cl->rd->cmd.naddrs = u[k].naddrs;
+
+        return 1;
+    }
+
+    return 0;
 }
 
 

@@ -46,6 +46,8 @@ typedef struct {
 
 struct ngx_http_article_cluster_s {
     ngx_http_article_redis_t       *rd;         /* the map's */
+    ngx_http_article_redis_conf_t  *conf;       /* the map's, as written */
+    ngx_http_article_redis_conf_t   seed_conf;  /* by_name: rd's, named */
     u_char                          slots[ART_REDIS_SLOTS];  /* node + 1 */
     u_char                          next[ART_REDIS_SLOTS];
     ngx_http_article_cnode_t       *nodes[NGX_HTTP_ARTICLE_CLUSTER_NODES];
@@ -59,6 +61,7 @@ struct ngx_http_article_cluster_s {
     unsigned                        again:1;
     unsigned                        learnt:1;
     unsigned                        full:1;     /* logged */
+    unsigned                        by_name:1;  /* TLS verified, no name */
 };
 
 

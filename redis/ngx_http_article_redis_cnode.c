@@ -157,7 +157,7 @@ ngx_http_article_cluster_start_node(ngx_http_article_cluster_t *cl,
     ngx_http_article_redis_conf_t  *conf;
 
     map = cl->rd;
-    conf = map->conf;
+    conf = cl->conf;
 
     if (node->named && !node->known) {
         ngx_http_article_cluster_resolve(cl, node);
@@ -210,16 +210,19 @@ ngx_http_article_cluster_start_node(ngx_http_article_cluster_t *cl,
         }
 
     } else {
-        /* a master again: its subscriber resyncs as after any reconnect */
+        /*
+         * a master again: its connections reopen through the one door,
+         * after the first back-off step (the map changes at most once a
+         * second, so a node that flaps reconnects no faster); its
+         * subscriber resyncs as after any reconnect
+         */
         rd = node->rd;
         rd->cmd.backoff = 0;
         rd->sub.backoff = 0;
-        rd->cmd.tries = 0;
-        rd->sub.tries = 0;
         ngx_http_article_cluster_stream(cl, rd);
 
-        ngx_http_article_rconn_connect(&rd->sub);
-        ngx_http_article_rconn_connect(&rd->cmd);
+        ngx_http_article_rconn_restart(&rd->sub);
+        ngx_http_article_rconn_restart(&rd->cmd);
     }
 
     ngx_log_error(NGX_LOG_NOTICE, map->log, 0,
@@ -270,7 +273,7 @@ ngx_http_article_cluster_resolve(ngx_http_article_cluster_t *cl,
     ngx_resolver_ctx_t             *ctx, temp;
     ngx_http_article_redis_conf_t  *conf;
 
-    conf = cl->rd->conf;
+    conf = cl->conf;
 
     if (node->resolving != NULL) {
         return;
@@ -401,8 +404,13 @@ ngx_http_article_cluster_addrs(ngx_http_article_cluster_t *cl)
     ngx_http_article_cnode_t       *node;
     ngx_http_article_redis_conf_t  *conf;
 
-    conf = cl->rd->conf;
+    conf = cl->conf;
     n = 0;
+
+    if (cl->by_name) {
+        /* the map's connection keeps to the seed its name verifies */
+        return;
+    }
 
     for (pass = 0; pass < 2; pass++) {
         for (i = 0; i < cl->nnodes; i++) {

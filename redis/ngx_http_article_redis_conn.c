@@ -89,6 +89,15 @@ ngx_http_article_rconn_connect(ngx_http_article_rconn_t *rc)
             return;
         }
 
+        if (rd->master_new && rc == &rd->cmd) {
+            ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
+                          "article_map \"%V\": redis master \"%V\" is %V "
+                          "(sentinel %V)", &conf->name,
+                          &conf->redis_sentinel_name, &rd->master.name,
+                          &rd->sen.address);
+            rd->master_new = 0;
+        }
+
         rc->addrs = &rd->master;
         rc->naddrs = 1;
         ngx_http_article_rconn_peer(rc);
@@ -247,14 +256,12 @@ ngx_http_article_rconn_peer(ngx_http_article_rconn_t *rc)
     rc->peer.log = &rc->log;
     rc->peer.log_error = NGX_ERROR_ERR;
 
-    rc->reader = redisReaderCreate();
-    if (rc->reader == NULL) {
+    if (ngx_http_article_rconn_reader(rc) != NGX_OK) {
         ngx_http_article_rconn_fail(rc, "connect",
                                     (u_char *) "out of memory", 13);
         return;
     }
 
-    rc->reader->maxbuf = NGX_HTTP_ARTICLE_READ_SIZE;
     rc->state = NGX_HTTP_ARTICLE_RCONN_CONNECT;
     rc->gen++;
     rc->answered = 0;
@@ -687,6 +694,13 @@ ngx_http_article_rconn_timeout(ngx_event_t *ev)
         break;
 
     default:
+        if (rc->partial && rc->ncmds == 0) {
+            /* a push begun and not complete */
+            ngx_http_article_rconn_fail(rc, "push",
+                                        (u_char *) "timed out", 9);
+            break;
+        }
+
         /* the GETs under way are answered NGX_AGAIN: counted as timeouts */
         rc->timedout = 1;
         ngx_http_article_rconn_fail(rc, "reply", (u_char *) "timed out", 9);
@@ -751,6 +765,7 @@ ngx_http_article_rconn_close(ngx_http_article_rconn_t *rc)
     rc->out_pos = 0;
     rc->out_len = 0;
     rc->skip = 0;
+    rc->partial = 0;
 
     /* the commands under way are answered: nothing */
     n = rc->ncmds;

@@ -95,6 +95,7 @@ struct ngx_http_article_rconn_s {
     ngx_uint_t                    cmd_size;
 
     size_t                        skip;         /* of a refused reply */
+    size_t                        parsed;       /* of the reply under way */
 
     ngx_event_t                   timer;        /* connect, reply */
     ngx_event_t                   reconnect;
@@ -118,6 +119,8 @@ struct ngx_http_article_rconn_s {
     unsigned                      answered:1;   /* a reply came */
     unsigned                      subscribed:1;
     unsigned                      timedout:1;   /* a reply's timer fired */
+    unsigned                      partial:1;    /* the timer: a push's */
+    unsigned                      over:1;       /* parsed over the bound */
 };
 
 
@@ -131,8 +134,9 @@ struct ngx_http_article_redis_s {
     ngx_http_article_rconn_t      sub;
     ngx_http_article_rconn_t      sen;          /* with sentinel: */
 
-    ngx_pool_t                   *pool;         /* the masters named */
-    ngx_addr_t                    master;
+    ngx_addr_t                    master;       /* sentinel: named */
+    ngx_sockaddr_t                master_sockaddr;
+    u_char                        master_text[NGX_SOCKADDR_STRLEN];
 
     ngx_msec_t                    quiet_until;  /* one line per back-off */
     ngx_str_t                     address;      /* the master in use */
@@ -155,10 +159,12 @@ struct ngx_http_article_redis_s {
     unsigned                      sub_seen:1;   /* subscribed once */
     unsigned                      resync:1;     /* the sub reconnected */
     unsigned                      replay:1;     /* the stream, when cmd is */
+    unsigned                      master_new:1; /* not logged yet */
 };
 
 
 /* ngx_http_article_redis_io.c */
+ngx_int_t ngx_http_article_rconn_reader(ngx_http_article_rconn_t *rc);
 ngx_int_t ngx_http_article_rconn_send(ngx_http_article_rconn_t *rc,
     int argc, const char **argv, const size_t *argvlen,
     ngx_http_article_reply_pt handler, void *data);

@@ -41,6 +41,8 @@ static void ngx_http_article_redis_tracking(ngx_http_article_rconn_t *rc,
 static void ngx_http_article_redis_replay(ngx_http_article_redis_t *rd);
 static void ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data);
+static ngx_int_t ngx_http_article_redis_stream_id(u_char *p, size_t len,
+    uint64_t *ms, uint64_t *seq);
 static void ngx_http_article_redis_resync(ngx_http_article_redis_t *rd);
 static void ngx_http_article_redis_tracked(ngx_http_article_redis_t *rd,
     redisReply *keys);
@@ -426,35 +428,54 @@ ngx_http_article_redis_resync(ngx_http_article_redis_t *rd)
 }
 
 
+/* XRANGE from the entry after the last seen: a page always moves on */
+
 static void
 ngx_http_article_redis_replay(ngx_http_article_redis_t *rd)
 {
-    u_char                     count[NGX_INT_T_LEN];
+    u_char                     count[NGX_INT_T_LEN], *p;
+    u_char                     start[2 * NGX_INT64_LEN + 2];
     size_t                     len[6];
+    uint64_t                   ms, seq;
     const char                *argv[6];
     ngx_http_article_rconn_t  *rc;
 
     rc = &rd->cmd;
     rd->replay = 0;
 
-    if (rd->stream_id_len == 0) {
+    argv[1] = (const char *) rd->channel.data;
+    len[1] = rd->channel.len;
+
+    if (rd->stream_id_len == 0
+        || ngx_http_article_redis_stream_id(rd->stream_id, rd->stream_id_len,
+                                            &ms, &seq)
+           != NGX_OK)
+    {
         /* where we start: the last entry there is now */
         argv[0] = "XREVRANGE";
         len[0] = 9;
-        argv[1] = (const char *) rd->channel.data;
-        len[1] = rd->channel.len;
         argv[2] = "+";
         len[2] = 1;
         argv[3] = "-";
         len[3] = 1;
 
+        rd->stream_id_len = 0;
+
     } else {
+        if (seq == (uint64_t) -1) {
+            ms++;
+            seq = 0;
+
+        } else {
+            seq++;
+        }
+
+        p = ngx_sprintf(start, "%uL-%uL", ms, seq);
+
         argv[0] = "XRANGE";
         len[0] = 6;
-        argv[1] = (const char *) rd->channel.data;
-        len[1] = rd->channel.len;
-        argv[2] = (const char *) rd->stream_id;
-        len[2] = rd->stream_id_len;
+        argv[2] = (const char *) start;
+        len[2] = p - start;
         argv[3] = "+";
         len[3] = 1;
     }
@@ -472,13 +493,19 @@ ngx_http_article_redis_replay(ngx_http_article_redis_t *rd)
 }
 
 
-/* [[ID, [FIELD, VALUE, ...]], ...]: each field "key" is an invalidation */
+/*
+ * [[ID, [FIELD, VALUE, ...]], ...]: each field "key" is an invalidation.
+ * The position moves past every entry with an ID, malformed or not; a
+ * full page that does not move it (a server that answers the same
+ * entries) ends the replay.
+ */
 
 static void
 ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data)
 {
-    ngx_uint_t                 i, j, n, first;
+    uint64_t                   ms, seq, ems, eseq;
+    ngx_uint_t                 i, j, n, first, moved;
     redisReply                *e, *id, *f;
     ngx_http_article_redis_t  *rd;
 
@@ -496,39 +523,54 @@ ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
     }
 
     first = (rd->stream_id_len == 0);
+    ms = 0;
+    seq = 0;
     n = 0;
+    moved = 0;
+
+    if (!first) {
+        (void) ngx_http_article_redis_stream_id(rd->stream_id,
+                                                rd->stream_id_len, &ms, &seq);
+    }
 
     for (i = 0; i < reply->elements; i++) {
         e = reply->element[i];
 
-        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2
-            || e->element[0]->type != REDIS_REPLY_STRING
-            || e->element[1]->type != REDIS_REPLY_ARRAY)
+        if (e->type != REDIS_REPLY_ARRAY || e->elements == 0
+            || e->element[0]->type != REDIS_REPLY_STRING)
         {
             continue;
         }
 
         id = e->element[0];
-        f = e->element[1];
 
-        if ((size_t) id->len >= sizeof(rd->stream_id)) {
+        if ((size_t) id->len >= sizeof(rd->stream_id)
+            || ngx_http_article_redis_stream_id((u_char *) id->str, id->len,
+                                                &ems, &eseq)
+               != NGX_OK)
+        {
             continue;
         }
 
-        /* XRANGE from the last id seen includes that entry */
-        if ((size_t) id->len == rd->stream_id_len
-            && ngx_strncmp(id->str, rd->stream_id, id->len) == 0)
-        {
+        /* an entry at or before the position: seen already */
+        if (!first && (ems < ms || (ems == ms && eseq <= seq))) {
             continue;
         }
 
         ngx_memcpy(rd->stream_id, id->str, id->len);
         rd->stream_id_len = id->len;
-        n++;
+        ms = ems;
+        seq = eseq;
+        moved = 1;
 
-        if (first) {
+        if (first || e->elements != 2
+            || e->element[1]->type != REDIS_REPLY_ARRAY)
+        {
             continue;
         }
+
+        f = e->element[1];
+        n++;
 
         for (j = 0; j + 1 < f->elements; j += 2) {
             if (f->element[j]->type == REDIS_REPLY_STRING
@@ -554,10 +596,63 @@ ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
                    "article redis: stream: %ui entries, last %s", n,
                    rd->stream_id_len ? "seen" : "none");
 
-    /* a full page: there may be more */
-    if (!first && reply->elements == NGX_HTTP_ARTICLE_REPLAY_COUNT) {
-        ngx_http_article_redis_replay(rd);
+    if (first || reply->elements < NGX_HTTP_ARTICLE_REPLAY_COUNT) {
+        return;
     }
+
+    if (!moved) {
+        /* asked again, it would answer the same: once per replay */
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "article_map \"%V\": redis %V: a stream page of %uz "
+                      "entries does not move the replay past %*s, the "
+                      "replay ends", &rd->conf->name, &rc->address,
+                      reply->elements, rd->stream_id_len, rd->stream_id);
+        return;
+    }
+
+    /* a full page: there may be more */
+    ngx_http_article_redis_replay(rd);
+}
+
+
+/* "MS-SEQ" or "MS", as XRANGE takes and gives them */
+
+static ngx_int_t
+ngx_http_article_redis_stream_id(u_char *p, size_t len, uint64_t *ms,
+    uint64_t *seq)
+{
+    u_char     *last;
+    uint64_t   *v, d;
+
+    last = p + len;
+    v = ms;
+    *ms = 0;
+    *seq = 0;
+
+    if (p == last || *p < '0' || *p > '9') {
+        return NGX_ERROR;
+    }
+
+    for ( /* void */ ; p < last; p++) {
+        if (*p == '-' && v == ms && p + 1 < last) {
+            v = seq;
+            continue;
+        }
+
+        if (*p < '0' || *p > '9') {
+            return NGX_ERROR;
+        }
+
+        d = *p - '0';
+
+        if (*v > ((uint64_t) -1 - d) / 10) {
+            return NGX_ERROR;
+        }
+
+        *v = *v * 10 + d;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -586,9 +681,9 @@ ngx_http_article_redis_ping(ngx_event_t *ev)
         return;
     }
 
-    if (!rc->timer.timer_set) {
-        ngx_add_timer(&rc->timer, ngx_max(rd->conf->redis_timeout, 1000));
-    }
+    /* the timer is the PING's now, even if a push's was running */
+    ngx_add_timer(&rc->timer, ngx_max(rd->conf->redis_timeout, 1000));
+    rc->partial = 0;
 }
 
 

@@ -7,8 +7,10 @@
  * and each reply goes to the handler of the command it answers (after
  * SUBSCRIBE, to the role's push handler).  A reply to no command, junk,
  * or a reply over the size of a record is an error of that connection
- * alone.  A connection that the server closes while idle is reopened at
- * once.
+ * alone: the bound counts what the reader holds and what it has parsed,
+ * each element of an array included.  A reply or push begun has
+ * redis_timeout (1 s at least) to be complete.  A connection that the
+ * server closes while idle is reopened at once.
  */
 
 
@@ -19,8 +21,143 @@ static ngx_int_t ngx_http_article_rconn_flush(ngx_http_article_rconn_t *rc);
 static ngx_int_t ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc,
     u_char *buf, size_t n);
 static ngx_int_t ngx_http_article_rconn_bound(ngx_http_article_rconn_t *rc);
+static void ngx_http_article_rconn_over(ngx_http_article_rconn_t *rc);
 static void ngx_http_article_rconn_dispatch(ngx_http_article_rconn_t *rc,
     redisReply *reply);
+static void ngx_http_article_rconn_partial(ngx_http_article_rconn_t *rc);
+static ngx_int_t ngx_http_article_reply_cost(const redisReadTask *task,
+    size_t cost);
+static void *ngx_http_article_reply_string(const redisReadTask *task,
+    char *str, size_t len);
+static void *ngx_http_article_reply_array(const redisReadTask *task,
+    int elements);
+static void *ngx_http_article_reply_integer(const redisReadTask *task,
+    long long value);
+static void *ngx_http_article_reply_nil(const redisReadTask *task);
+
+
+/* what an element costs parsed: a redisReply, malloc's own, a pointer */
+#define NGX_HTTP_ARTICLE_REPLY_COST   (sizeof(redisReply) + 32)
+#define NGX_HTTP_ARTICLE_REPLY_BOUND  (ART_MAX_INPUT + 65536)
+
+
+/* hiredis' own functions, each element counted first */
+static redisReplyObjectFunctions  *ngx_http_article_reply_default;
+static redisReplyObjectFunctions   ngx_http_article_reply_functions = {
+    ngx_http_article_reply_string,
+    ngx_http_article_reply_array,
+    ngx_http_article_reply_integer,
+    ngx_http_article_reply_nil,
+    NULL
+};
+
+
+/* a reader that counts what it parses against the bound */
+
+ngx_int_t
+ngx_http_article_rconn_reader(ngx_http_article_rconn_t *rc)
+{
+    redisReader  *r;
+
+    if (rc->reader != NULL) {
+        redisReaderFree(rc->reader);
+        rc->reader = NULL;
+    }
+
+    r = redisReaderCreate();
+    if (r == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_article_reply_default == NULL) {
+        ngx_http_article_reply_default = r->fn;
+        ngx_http_article_reply_functions.freeObject = r->fn->freeObject;
+    }
+
+    r->fn = &ngx_http_article_reply_functions;
+    r->privdata = rc;
+    r->maxbuf = NGX_HTTP_ARTICLE_READ_SIZE;
+
+    rc->reader = r;
+    rc->parsed = 0;
+    rc->over = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_article_reply_cost(const redisReadTask *task, size_t cost)
+{
+    ngx_http_article_rconn_t *rc = task->privdata;
+
+    if (cost > NGX_HTTP_ARTICLE_REPLY_BOUND
+        || rc->parsed > NGX_HTTP_ARTICLE_REPLY_BOUND - cost)
+    {
+        /* hiredis takes NULL for out of memory and stops */
+        rc->over = 1;
+        return NGX_ERROR;
+    }
+
+    rc->parsed += cost;
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_article_reply_string(const redisReadTask *task, char *str,
+    size_t len)
+{
+    if (ngx_http_article_reply_cost(task, NGX_HTTP_ARTICLE_REPLY_COST + len)
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return ngx_http_article_reply_default->createString(task, str, len);
+}
+
+
+static void *
+ngx_http_article_reply_array(const redisReadTask *task, int elements)
+{
+    if (elements < 0
+        || ngx_http_article_reply_cost(task, NGX_HTTP_ARTICLE_REPLY_COST
+                                + (size_t) elements * sizeof(redisReply *))
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return ngx_http_article_reply_default->createArray(task, elements);
+}
+
+
+static void *
+ngx_http_article_reply_integer(const redisReadTask *task, long long value)
+{
+    if (ngx_http_article_reply_cost(task, NGX_HTTP_ARTICLE_REPLY_COST)
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return ngx_http_article_reply_default->createInteger(task, value);
+}
+
+
+static void *
+ngx_http_article_reply_nil(const redisReadTask *task)
+{
+    if (ngx_http_article_reply_cost(task, NGX_HTTP_ARTICLE_REPLY_COST)
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return ngx_http_article_reply_default->createNil(task);
+}
 
 
 /*
@@ -275,6 +412,10 @@ ngx_http_article_rconn_read(ngx_event_t *ev)
         }
     }
 
+    if (rc->state == NGX_HTTP_ARTICLE_RCONN_UP) {
+        ngx_http_article_rconn_partial(rc);
+    }
+
     if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
         ngx_http_article_rconn_fail(rc, "connection",
                                     (u_char *) "event failed", 12);
@@ -315,6 +456,11 @@ ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc, u_char *buf,
 
     for ( ;; ) {
         if (redisReaderGetReply(rc->reader, &reply) != REDIS_OK) {
+            if (rc->over) {
+                ngx_http_article_rconn_over(rc);
+                return NGX_ERROR;
+            }
+
             ngx_http_article_rconn_fail(rc, "connection",
                                         (u_char *) rc->reader->errstr,
                                         ngx_strlen(rc->reader->errstr));
@@ -325,7 +471,17 @@ ngx_http_article_rconn_feed(ngx_http_article_rconn_t *rc, u_char *buf,
             return ngx_http_article_rconn_bound(rc);
         }
 
+        /* the next reply is counted from nothing, and timed from now */
+        rc->parsed = 0;
         rc->answered = 1;
+
+        if (rc->partial) {
+            rc->partial = 0;
+
+            if (rc->ncmds == 0 && rc->timer.timer_set) {
+                ngx_del_timer(&rc->timer);
+            }
+        }
 
         ngx_http_article_rconn_dispatch(rc, reply);
         freeReplyObject(reply);
@@ -379,9 +535,7 @@ ngx_http_article_rconn_bound(ngx_http_article_rconn_t *rc)
             if (size > ART_MAX_INPUT) {
                 rc->skip = (size_t) size + 2 + head - held;
 
-                redisReaderFree(rc->reader);
-                rc->reader = redisReaderCreate();
-                if (rc->reader == NULL) {
+                if (ngx_http_article_rconn_reader(rc) != NGX_OK) {
                     ngx_http_article_rconn_fail(rc, "connection",
                                                 (u_char *) "out of memory",
                                                 13);
@@ -401,13 +555,71 @@ ngx_http_article_rconn_bound(ngx_http_article_rconn_t *rc)
         }
     }
 
-    if (held > ART_MAX_INPUT + 65536) {
-        ngx_http_article_rconn_fail(rc, "connection",
-                                    (u_char *) "a reply over 4 MiB", 18);
+    if (held > NGX_HTTP_ARTICLE_REPLY_BOUND) {
+        ngx_http_article_rconn_over(rc);
         return NGX_ERROR;
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * A reply over the bound: the connection goes through the back-off.  On
+ * the subscriber it was invalidations, lost: what came from Redis is
+ * asked again (and served while Redis is away), as after a flush.
+ */
+
+static void
+ngx_http_article_rconn_over(ngx_http_article_rconn_t *rc)
+{
+    ngx_http_article_redis_t  *rd;
+
+    rd = rc->rd;
+
+    if (rc != &rd->sub) {
+        ngx_http_article_rconn_fail(rc, "connection",
+                                    (u_char *) "a reply over 4 MiB", 18);
+        return;
+    }
+
+    rd->handlers.expire_all(rd->handlers.data);
+
+    ngx_http_article_rconn_fail(rc, "connection",
+                                (u_char *) "an invalidation push over 4 MiB, "
+                                "records from redis are asked again", 67);
+}
+
+
+/*
+ * A reply begun and not complete, with no command's timer running (a push,
+ * or a reply to no command): it has max(redis_timeout, 1 s) to be complete.
+ */
+
+static void
+ngx_http_article_rconn_partial(ngx_http_article_rconn_t *rc)
+{
+    redisReader  *r;
+
+    r = rc->reader;
+
+    if (r->pos < r->len || (r->ridx >= 0 && r->rstack[0].type >= 0)) {
+        if (!rc->timer.timer_set) {
+            ngx_add_timer(&rc->timer,
+                          ngx_max(rc->rd->conf->redis_timeout, 1000));
+            rc->partial = 1;
+        }
+
+        return;
+    }
+
+    if (rc->partial) {
+        rc->partial = 0;
+
+        if (rc->ncmds == 0 && rc->timer.timer_set) {
+            ngx_del_timer(&rc->timer);
+        }
+    }
 }
 
 

@@ -5,7 +5,8 @@
  * redis sentinel:NAME@host:port,...: a connection to the sentinels, asked
  * in order (the first that answers wins) for the master of NAME, and
  * subscribed to +switch-master; when the master moves, the command and
- * subscriber connections go to the new one at once.
+ * subscriber connections go to the new one through the reconnect door
+ * and its back-off; a message naming the master in use changes nothing.
  */
 
 
@@ -169,24 +170,25 @@ bad:
 }
 
 
-/* the master named: the others go there unless they are there already */
+/*
+ * The master named: the others go there, through the door and its
+ * back-off, unless they are there already.  A name of the master in use
+ * changes nothing and allocates nothing: a sentinel may repeat it at will.
+ */
 
 static ngx_int_t
 ngx_http_article_redis_master(ngx_http_article_redis_t *rd, u_char *ip,
     size_t iplen, u_char *port, size_t portlen)
 {
-    u_char      *text, *p;
+    u_char      *p, text[NGX_SOCKADDR_STRLEN];
     size_t       len;
+    ngx_int_t    rv;
     ngx_addr_t   addr;
+    ngx_pool_t  *pool;
 
     if (iplen == 0 || portlen == 0 || iplen > NGX_INET6_ADDRSTRLEN
         || portlen > 5)
     {
-        return NGX_ERROR;
-    }
-
-    text = ngx_pnalloc(rd->pool, iplen + portlen + 3);
-    if (text == NULL) {
         return NGX_ERROR;
     }
 
@@ -205,19 +207,40 @@ ngx_http_article_redis_master(ngx_http_article_redis_t *rd, u_char *ip,
         return NGX_OK;
     }
 
-    if (ngx_parse_addr_port(rd->pool, &addr, text, len) != NGX_OK) {
+    /* parsed in a pool of its own, gone once the address is copied */
+    pool = ngx_create_pool(256, rd->log);
+    if (pool == NULL) {
         return NGX_ERROR;
     }
 
-    addr.name.data = text;
-    addr.name.len = len;
+    rv = ngx_parse_addr_port(pool, &addr, text, len);
 
-    ngx_log_error(NGX_LOG_NOTICE, rd->log, 0,
-                  "article_map \"%V\": redis master \"%V\" is %V (sentinel "
-                  "%V)", &rd->conf->name, &rd->conf->redis_sentinel_name,
-                  &addr.name, &rd->sen.address);
+    if (rv != NGX_OK || addr.socklen > sizeof(ngx_sockaddr_t)) {
+        ngx_destroy_pool(pool);
+        return NGX_ERROR;
+    }
 
-    rd->master = addr;
+    if (rd->master.sockaddr != NULL
+        && ngx_cmp_sockaddr(addr.sockaddr, addr.socklen, rd->master.sockaddr,
+                            rd->master.socklen, 1)
+           == NGX_OK)
+    {
+        /* the same address written another way */
+        ngx_destroy_pool(pool);
+        return NGX_OK;
+    }
+
+    ngx_memcpy(&rd->master_sockaddr, addr.sockaddr, addr.socklen);
+    ngx_memcpy(rd->master_text, text, len);
+    ngx_destroy_pool(pool);
+
+    rd->master.sockaddr = &rd->master_sockaddr.sockaddr;
+    rd->master.socklen = addr.socklen;
+    rd->master.name.data = rd->master_text;
+    rd->master.name.len = len;
+
+    /* said when the command connection goes there: once per back-off */
+    rd->master_new = 1;
 
     ngx_http_article_rconn_restart(&rd->sub);
     ngx_http_article_rconn_restart(&rd->cmd);

@@ -65,11 +65,6 @@ ngx_http_article_redis_start(ngx_cycle_t *cycle,
     }
 
     if (conf->redis_sentinels != NULL) {
-        rd->pool = ngx_create_pool(1024, cycle->log);
-        if (rd->pool == NULL) {
-            return NULL;
-        }
-
         if (ngx_http_article_rconn_init(rd, &rd->sen, "sentinel") != NGX_OK) {
             return NULL;
         }

@@ -10,6 +10,7 @@
 #include "art_html.h"
 #include "art_jsonld.h"
 #include "art_amp.h"
+#include "art_url.h"
 
 
 #define art_rec_align(n)  (((n) + 7) & ~(size_t) 7)
@@ -202,14 +203,29 @@ art_index_slot(art_rec_t **index, size_t mask, const unsigned char *key,
     size_t len, uint64_t hash)
 {
     size_t      i;
+    art_str_t   amp;
     art_rec_t  *rec;
 
     for (i = hash & mask; ; i = (i + 1) & mask) {
         rec = index[i];
 
-        if (rec == NULL
-            || (rec->hash == hash && rec->end[ART_REC_KEY] == len
-                && memcmp(rec->data, key, len) == 0))
+        if (rec == NULL) {
+            return &index[i];
+        }
+
+        if (art_index_is_amp(rec)) {
+            /* no hash of this key is kept: the path itself is compared */
+            amp = art_rec_amp_key(art_index_rec(rec));
+
+            if (amp.len == len && memcmp(amp.data, key, len) == 0) {
+                return &index[i];
+            }
+
+            continue;
+        }
+
+        if (rec->hash == hash && rec->end[ART_REC_KEY] == len
+            && memcmp(rec->data, key, len) == 0)
         {
             return &index[i];
         }
@@ -225,7 +241,30 @@ art_index_find(art_rec_t **index, size_t mask, const unsigned char *key,
         return NULL;
     }
 
-    return *art_index_slot(index, mask, key, len, art_hash(key, len));
+    return art_index_rec(*art_index_slot(index, mask, key, len,
+                                         art_hash(key, len)));
+}
+
+
+art_str_t
+art_rec_amp_key(const art_rec_t *rec)
+{
+    art_str_t  url, key, path;
+
+    url = art_rec_str(rec, ART_REC_AMP_URL);
+
+    if (url.len == 0) {
+        return url;
+    }
+
+    key = art_rec_str(rec, ART_REC_KEY);
+    path = art_url_path(url.data, url.len);
+
+    if (path.len == key.len && memcmp(path.data, key.data, key.len) == 0) {
+        path.len = 0;
+    }
+
+    return path;
 }
 
 

@@ -93,6 +93,20 @@ art_rec_t **art_index_slot(art_rec_t **index, size_t mask,
 art_rec_t *art_index_find(art_rec_t **index, size_t mask,
     const unsigned char *key, size_t len);
 
+/*
+ * A slot may also hold a record under the path of its ampWebUrl (AMP
+ * retired, "index url"): the record's pointer with its low bit set, so
+ * that no byte is added for it.  art_index_rec() is the record of any
+ * slot that is not NULL.
+ */
+#define art_index_amp(rec)     ((art_rec_t *) ((uintptr_t) (rec) | 1))
+#define art_index_is_amp(p)    (((uintptr_t) (p) & 1) != 0)
+#define art_index_rec(p)                                                      \
+    ((art_rec_t *) ((uintptr_t) (p) & ~(uintptr_t) 1))
+
+/* the path of its ampWebUrl where it differs from its key, else len 0 */
+art_str_t art_rec_amp_key(const art_rec_t *rec);
+
 /* slots for n records: a power of two, at least twice n */
 size_t art_index_slots(size_t n);
 

@@ -168,23 +168,45 @@ art_url_alnum(unsigned char c)
 art_str_t
 art_url_path(const unsigned char *p, size_t len)
 {
-    size_t     i;
-    art_str_t  path;
+    size_t                i;
+    art_str_t             path;
+    const unsigned char  *c, *last;
 
-    /* skip "scheme://" and the authority */
+    /*
+     * Skip "scheme://" and the authority.  A request that finds a record
+     * by its AMP path computes this: memchr() rather than byte loops.
+     */
 
-    for (i = 0; i < len && p[i] != ':'; i++) { /* void */ }
+    c = memchr(p, ':', len);
+    i = (c != NULL) ? (size_t) (c - p) : len;
+
     for (i += 3; i < len && p[i] != '/' && p[i] != '?' && p[i] != '#'; i++) {
         /* void */
     }
 
-    path.data = p + i;
-
-    for ( /* void */ ; i < len && p[i] != '?' && p[i] != '#'; i++) {
-        /* void */
+    if (i > len) {
+        /* no "://": not a URL field; no path */
+        i = len;
     }
 
-    path.len = (p + i) - path.data;
+    path.data = p + i;
+    last = p + len;
+
+    if (i < len) {
+        c = memchr(path.data, '?', len - i);
+
+        if (c != NULL) {
+            last = c;
+        }
+
+        c = memchr(path.data, '#', last - path.data);
+
+        if (c != NULL) {
+            last = c;
+        }
+    }
+
+    path.len = last - path.data;
 
     if (path.len == 0) {
         path.data = (const unsigned char *) "/";
@@ -368,6 +390,11 @@ art_url_same_host(art_str_t *a, art_str_t *b)
 
     if (a->len != b->len) {
         return 0;
+    }
+
+    /* mostly spelt alike: one memcmp() decides */
+    if (a->len == 0 || memcmp(a->data, b->data, a->len) == 0) {
+        return 1;
     }
 
     for (i = 0; i < a->len; i++) {

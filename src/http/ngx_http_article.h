@@ -38,6 +38,7 @@ typedef struct {
     ngx_atomic_t                  hits;
     ngx_atomic_t                  misses;
     ngx_atomic_t                  redirects;
+    ngx_atomic_t                  retired;      /* article_amp_retire 301s */
     ngx_atomic_t                  injections;
     ngx_atomic_t                  alloc_failures;
     ngx_http_article_redis_stats_t  redis;     /* the transport bumps them */
@@ -158,6 +159,7 @@ typedef struct {
     ngx_str_t                     snapshot;     /* full path, or empty */
     ngx_flag_t                    amp_cache;    /* some location asks */
     ngx_flag_t                    jsonld;       /* the script is read */
+    ngx_flag_t                    amp_retire;   /* some location retires */
 
     time_t                        cache_ttl;
     time_t                        negative_ttl;
@@ -182,6 +184,10 @@ typedef struct {
 #define ngx_http_article_has_redis(map)                                       \
     ngx_http_article_redis_on(&(map)->rconf)
 
+/* records are also keyed by the path of their ampWebUrl (AMP retired) */
+#define ngx_http_article_amp_keys(map)                                        \
+    ((map)->index == ART_INDEX_URL && (map)->amp_retire)
+
 
 #define NGX_HTTP_ARTICLE_TARGET_CDN  0
 #define NGX_HTTP_ARTICLE_TARGET_AMP  1
@@ -203,6 +209,7 @@ typedef struct {
     ngx_array_t                  *key_vars;     /* indexes the key names */
 
     ngx_flag_t                    amp;
+    ngx_flag_t                    amp_retire;
     ngx_uint_t                    amp_target;
     ngx_uint_t                    amp_status;
     ngx_http_complex_value_t     *amp_mobile;
@@ -298,6 +305,8 @@ ngx_str_t *ngx_http_article_vary(ngx_http_request_t *r);
 char *ngx_http_article_amp_mobile_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_article_amp(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf, ngx_http_article_ctx_t *ctx);
+ngx_int_t ngx_http_article_amp_retire(ngx_http_request_t *r,
     ngx_http_article_loc_conf_t *alcf, ngx_http_article_ctx_t *ctx);
 ngx_int_t ngx_http_article_amp_target(ngx_http_article_loc_conf_t *alcf,
     art_rec_t *rec, ngx_str_t *target);

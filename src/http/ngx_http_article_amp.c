@@ -3,7 +3,8 @@
  * Copyright (C) ngx_http_article_module authors
  *
  * The redirect of mobile readers to the article's AMP page: the target,
- * the mobile decision, the opt-out, and never a loop.
+ * the mobile decision, the opt-out, and never a loop.  Where AMP is
+ * retired, the other way: the AMP URL goes to the article for good.
  */
 
 
@@ -96,6 +97,65 @@ ngx_http_article_amp(ngx_http_request_t *r,
     (void) ngx_atomic_fetch_add(&map->sh->counters.redirects, 1);
 
     return alcf->amp_status;
+}
+
+
+/*
+ * article_amp_retire: a GET or HEAD of the record's own AMP URL is sent to
+ * its webUrl for good, whoever asks.  Nothing depends on the client, so
+ * neither Vary nor Cache-Control: private; never to the request itself.
+ */
+
+ngx_int_t
+ngx_http_article_amp_retire(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf, ngx_http_article_ctx_t *ctx)
+{
+    art_str_t          amp, url;
+    ngx_str_t          s;
+    ngx_table_elt_t   *h;
+
+    amp = art_rec_str(ctx->rec, ART_REC_AMP_URL);
+    url = art_rec_str(ctx->rec, ART_REC_URL);
+
+    if (amp.len == 0 || url.len == 0) {
+        return NGX_DECLINED;
+    }
+
+    s.data = (u_char *) amp.data;
+    s.len = amp.len;
+
+    if (!ngx_http_article_is_self(r, &s)) {
+        return NGX_DECLINED;
+    }
+
+    s.data = (u_char *) url.data;
+    s.len = url.len;
+
+    if (ngx_http_article_is_self(r, &s)) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "article amp retire: webUrl is this page");
+        return NGX_DECLINED;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "article amp retire: redirect to \"%V\"", &s);
+
+    ngx_http_clear_location(r);
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* a record from a file outlives the request; one from Redis was copied */
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value = s;
+    r->headers_out.location = h;
+
+    (void) ngx_atomic_fetch_add(&alcf->map->sh->counters.retired, 1);
+
+    return NGX_HTTP_MOVED_PERMANENTLY;
 }
 
 

@@ -592,8 +592,11 @@ ngx_http_article_compose(ngx_http_article_inject_t *in,
     ngx_http_article_seg(in, s);
 
     if (alcf->og) {
+        /* AMP retired: the parts before rel="amphtml", not it */
         ngx_http_article_seg(in, art_rec_span(rec, ART_REC_TW,
-                                              ART_REC_AMPHTML));
+                                              alcf->amp_retire
+                                              ? ART_REC_AMPHTML - 1
+                                              : ART_REC_AMPHTML));
     }
 
     if (alcf->canonical) {
@@ -629,6 +632,11 @@ ngx_http_article_kinds(ngx_http_article_loc_conf_t *alcf, art_rec_t *rec)
         if (art_rec_str(rec, ART_REC_AMPHTML).len) {
             kinds |= ART_STRIP_AMPHTML;
         }
+    }
+
+    if (alcf->amp_retire) {
+        /* AMP is retired: the page must not announce it either */
+        kinds |= ART_STRIP_AMPHTML;
     }
 
     if (alcf->twitter_site.len) {

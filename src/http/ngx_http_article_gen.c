@@ -355,6 +355,109 @@ ngx_http_article_add(ngx_http_article_load_t *ld, ngx_http_article_file_t *f)
 
 
 /*
+ * Whether a key of a record is taken in the generation being built: its
+ * own, and the path of its ampWebUrl where the map keys AMP paths (a path
+ * equal to the key adds nothing); hash is the key's.  The slot taken, with
+ * *key the key that is, or NULL.
+ */
+
+art_rec_t **
+ngx_http_article_index_taken(ngx_http_article_load_t *ld, art_str_t *key,
+    uint64_t hash, art_str_t amp_url)
+{
+    art_str_t                amp;
+    art_rec_t              **slot;
+    ngx_http_article_gen_t  *gen;
+
+    gen = ld->gen;
+
+    slot = art_index_slot(gen->index, gen->mask, key->data, key->len, hash);
+
+    if (*slot != NULL) {
+        return slot;
+    }
+
+    if (amp_url.len == 0 || !ngx_http_article_amp_keys(ld->map)) {
+        return NULL;
+    }
+
+    amp = art_url_path(amp_url.data, amp_url.len);
+
+    if (amp.len == key->len && ngx_memcmp(amp.data, key->data, amp.len) == 0)
+    {
+        return NULL;
+    }
+
+    slot = art_index_slot(gen->index, gen->mask, amp.data, amp.len,
+                          art_hash(amp.data, amp.len));
+
+    if (*slot == NULL) {
+        return NULL;
+    }
+
+    *key = amp;
+
+    return slot;
+}
+
+
+/*
+ * The record of the file being loaded under its keys, as above.
+ * NGX_DECLINED: a key is taken, *taken is its slot and *key that key;
+ * nothing was added.
+ */
+
+ngx_int_t
+ngx_http_article_index_add(ngx_http_article_load_t *ld, art_rec_t *rec,
+    art_str_t *key, art_rec_t ***taken)
+{
+    art_str_t                amp;
+    art_rec_t              **slot, **amp_slot;
+    ngx_http_article_gen_t  *gen;
+
+    gen = ld->gen;
+
+    *key = art_rec_str(rec, ART_REC_KEY);
+    slot = art_index_slot(gen->index, gen->mask, key->data, key->len,
+                          rec->hash);
+
+    if (*slot != NULL) {
+        *taken = slot;
+        return NGX_DECLINED;
+    }
+
+    /* first, so that the AMP path cannot be given the same free slot */
+    *slot = rec;
+
+    amp.len = 0;
+
+    if (ngx_http_article_amp_keys(ld->map)) {
+        amp = art_rec_amp_key(rec);
+    }
+
+    if (amp.len) {
+        amp_slot = art_index_slot(gen->index, gen->mask, amp.data, amp.len,
+                                  art_hash(amp.data, amp.len));
+
+        if (*amp_slot != NULL) {
+            /* nothing was added since: no other key's probe passes it */
+            *slot = NULL;
+            *key = amp;
+            *taken = amp_slot;
+            return NGX_DECLINED;
+        }
+
+        *amp_slot = art_index_amp(rec);
+        ld->owner[amp_slot - gen->index] = ld->file;
+    }
+
+    ld->owner[slot - gen->index] = ld->file;
+
+    return NGX_OK;
+}
+
+
+/*
  * Chunks that the new generation reads less than three quarters of are
  * copied out, so that records freed one by one do not pin whole chunks:
  * the older generations keep reading the originals until they exit.
@@ -407,6 +510,22 @@ ngx_http_article_compact(ngx_http_article_load_t *ld)
         slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
                               nf->rec->hash);
         *slot = nf->rec;
+
+        key.len = 0;
+
+        if (ngx_http_article_amp_keys(ld->map)) {
+            key = art_rec_amp_key(nf->rec);
+        }
+
+        if (key.len) {
+            /* its AMP path, if it was keyed by it */
+            slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
+                                  art_hash(key.data, key.len));
+
+            if (*slot != NULL && art_index_rec(*slot) == f->rec) {
+                *slot = art_index_amp(nf->rec);
+            }
+        }
 
         gen->files[i] = nf;
         moved++;

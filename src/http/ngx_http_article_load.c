@@ -56,6 +56,7 @@ ngx_http_article_load(ngx_http_article_map_t *map, ngx_log_t *log)
     ld.start = tp->sec;
     ld.shape = ngx_http_article_shape(map);
     ld.gen = &ld.none;
+    ld.dir_fd = NGX_INVALID_FILE;
 
     if (ld.sh->current != NULL && ld.sh->current->shape == ld.shape) {
         ld.prev = ld.sh->current;
@@ -111,9 +112,9 @@ ngx_http_article_load_glob(ngx_http_article_load_t *ld)
         return NGX_ERROR;
     }
 
-    /* the paths outlive the per-file pool */
+    /* the paths outlive the per-file pool; packed, not one malloc each */
 
-    ld->paths_pool = ngx_create_pool(4096, ld->log);
+    ld->paths_pool = ngx_create_pool(65536, ld->log);
     if (ld->paths_pool == NULL) {
         return NGX_ERROR;
     }
@@ -132,7 +133,9 @@ ngx_http_article_load_glob(ngx_http_article_load_t *ld)
                    "article load: glob \"%V\", %ui files",
                    &ld->map->name, ld->npaths);
 
-    slots = art_index_slots(ld->npaths);
+    /* records keyed by their AMP path too take two slots each */
+    slots = art_index_slots(ngx_http_article_amp_keys(ld->map)
+                            ? 2 * ld->npaths : ld->npaths);
 
     ld->owner = ngx_alloc(slots * sizeof(ngx_uint_t), ld->log);
     ld->seen = ngx_calloc(slots * sizeof(ngx_http_article_seen_t), ld->log);
@@ -399,8 +402,6 @@ ngx_http_article_load_publish(ngx_http_article_load_t *ld, ngx_msec_t start)
 static void
 ngx_http_article_load_done(ngx_http_article_load_t *ld)
 {
-    ngx_uint_t  i;
-
     ngx_log_debug1(NGX_LOG_DEBUG_CORE, ld->log, 0,
                    "article load: done \"%V\"", &ld->map->name);
 
@@ -421,8 +422,8 @@ ngx_http_article_load_done(ngx_http_article_load_t *ld)
         ngx_free(ld->snap_files);
     }
 
-    for (i = 0; i < ld->npaths; i++) {
-        ngx_free(ld->paths[i].data);
+    if (ld->dir_fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(ld->dir_fd);
     }
 
     if (ld->paths_pool != NULL) {
@@ -490,7 +491,7 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
             }
 
             path->len = name.len;
-            path->data = ngx_alloc(name.len + 1, ld->log);
+            path->data = ngx_pnalloc(ld->paths_pool, name.len + 1);
             if (path->data == NULL) {
                 ngx_close_glob(&gl);
                 return NGX_ERROR;
@@ -513,8 +514,15 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
     ld->paths = paths->elts;
     ld->npaths = paths->nelts;
 
-    ngx_qsort(ld->paths, ld->npaths, sizeof(ngx_str_t),
-              ngx_http_article_cmp_paths);
+    /* glob() sorts each source, by byte in nginx's "C" locale */
+
+    for (i = 1; i < ld->npaths; i++) {
+        if (ngx_strcmp(ld->paths[i - 1].data, ld->paths[i].data) > 0) {
+            ngx_qsort(ld->paths, ld->npaths, sizeof(ngx_str_t),
+                      ngx_http_article_cmp_paths);
+            break;
+        }
+    }
 
     /* two sources may match one file: it is one file */
 
@@ -525,7 +533,6 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
             && ngx_memcmp(ld->paths[k - 1].data, ld->paths[i].data, len)
                == 0)
         {
-            ngx_free(ld->paths[i].data);
             continue;
         }
 
@@ -663,7 +670,7 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
 
     f = files[(*cursor)++];
 
-    if (f->racy || ngx_file_info(path->data, &fi) == NGX_FILE_ERROR) {
+    if (f->racy || ngx_http_article_stat(ld, path, &fi) == NGX_FILE_ERROR) {
         return NGX_DECLINED;
     }
 
@@ -679,14 +686,14 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
     }
 
     gen = ld->gen;
-    slot = NULL;
 
     if (gen->mask) {
         key = art_rec_str(f->rec, ART_REC_KEY);
-        slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
-                              f->rec->hash);
 
-        if (*slot != NULL) {
+        if (ngx_http_article_index_taken(ld, &key, f->rec->hash,
+                                         art_rec_str(f->rec, ART_REC_AMP_URL))
+            != NULL)
+        {
             /* a file before it has its key now: parsed, to say where */
             return NGX_DECLINED;
         }
@@ -717,9 +724,9 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
         f->chunk->live += size;
     }
 
-    if (slot != NULL) {
-        *slot = f->rec;
-        ld->owner[slot - gen->index] = ld->file;
+    if (gen->mask) {
+        /* its keys were free just above */
+        (void) ngx_http_article_index_add(ld, f->rec, &key, &slot);
     }
 
     gen->reused++;
@@ -762,11 +769,7 @@ ngx_http_article_index_file(ngx_http_article_load_t *ld,
         return;
     }
 
-    key = art_rec_str(f->rec, ART_REC_KEY);
-    slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
-                          f->rec->hash);
-
-    if (*slot != NULL) {
+    if (ngx_http_article_index_add(ld, f->rec, &key, &slot) != NGX_OK) {
         ngx_http_article_problem(ld, f->line, f->col,
                                  "duplicate key \"%*s\", "
                                  "already loaded from %s",
@@ -776,9 +779,6 @@ ngx_http_article_index_file(ngx_http_article_load_t *ld,
         gen->skipped_files++;
         return;
     }
-
-    *slot = f->rec;
-    ld->owner[slot - gen->index] = ld->file;
 
     ngx_http_article_add(ld, f);
 }

@@ -10,6 +10,16 @@
 #include "ngx_http_article_zone.h"
 
 
+/* only to look names up in: no need to read the directory */
+#ifdef O_PATH
+#define ngx_http_article_open_dir(name)                                       \
+    open((char *) name, O_PATH|O_DIRECTORY|O_CLOEXEC)
+#else
+#define ngx_http_article_open_dir(name)                                       \
+    open((char *) name, O_RDONLY|O_DIRECTORY|O_CLOEXEC)
+#endif
+
+
 static ngx_int_t ngx_http_article_read(ngx_http_article_load_t *ld,
     ngx_str_t *path, size_t *len, ngx_file_info_t *fi);
 static void *ngx_http_article_alloc(void *data, size_t size);
@@ -32,7 +42,7 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     size_t                     len, size, head;
     u_char                    *p;
     ngx_str_t                 *path;
-    art_str_t                  key;
+    art_str_t                  key, dup, none;
     art_rec_t                 *rec, **slot;
     ngx_uint_t                 problems;
     const char                *problem;
@@ -46,6 +56,8 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     *file = NULL;
 
     gen = ld->gen;
+    none.len = 0;
+    none.data = NULL;
     path = &ld->paths[ld->file];
     problems = ld->problems;
 
@@ -107,14 +119,17 @@ ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     if (!ld->helper && gen->mask) {
         /* a duplicate is not packed at all */
 
-        slot = art_index_slot(gen->index, gen->mask, key.data, key.len,
-                              art_hash(key.data, key.len));
+        dup = key;
+        slot = ngx_http_article_index_taken(ld, &dup,
+                                            art_hash(key.data, key.len),
+                                            a.published ? a.field[ART_AMP_URL]
+                                                        : none);
 
-        if (*slot != NULL) {
+        if (slot != NULL) {
             ngx_http_article_problem(ld, a.line, a.col,
                                      "duplicate key \"%*s\", "
                                      "already loaded from %s",
-                                     key.len, key.data,
+                                     dup.len, dup.data,
                                      ld->paths[ld->owner[slot - gen->index]]
                                      .data);
             gen->skipped_files++;
@@ -246,6 +261,48 @@ failed:
     (void) ngx_close_file(fd);
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * A path's stat() relative to its directory, opened once for the files
+ * in it: the kernel walks one name, not every directory of the path.
+ */
+
+ngx_int_t
+ngx_http_article_stat(ngx_http_article_load_t *ld, ngx_str_t *path,
+    ngx_file_info_t *fi)
+{
+    u_char  *p, *last;
+
+    last = path->data + path->len;
+
+    for (p = last; p > path->data && p[-1] != '/'; p--) { /* void */ }
+
+    if (p <= path->data + 1 || p == last) {
+        return ngx_file_info(path->data, fi);
+    }
+
+    if ((size_t) (p - path->data) != ld->dir_len
+        || ngx_memcmp(ld->dir, path->data, ld->dir_len) != 0)
+    {
+        if (ld->dir_fd != NGX_INVALID_FILE) {
+            (void) ngx_close_file(ld->dir_fd);
+        }
+
+        ld->dir = path->data;
+        ld->dir_len = p - path->data;
+
+        p[-1] = '\0';
+        ld->dir_fd = ngx_http_article_open_dir(path->data);
+        p[-1] = '/';
+    }
+
+    if (ld->dir_fd == NGX_INVALID_FILE) {
+        return ngx_file_info(path->data, fi);
+    }
+
+    return fstatat(ld->dir_fd, (char *) p, fi, 0);
 }
 
 

@@ -4,7 +4,7 @@
  *
  * A request's article, top to bottom: its key, the look-up in the zone
  * (file records, then the cache of Redis records), the wait for Redis,
- * then the AMP decision.
+ * then the AMP decision (or, where AMP is retired, the AMP URL's 301).
  *
  * The look-up runs in the rewrite phase, before the rewrite module, so that
  * `return`, `if` and `rewrite` see records from Redis too; a key that names
@@ -94,9 +94,16 @@ ngx_http_article_preaccess_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    if (!alcf->amp || ctx->rec == NULL
-        || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
-    {
+    if (ctx->rec == NULL || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_DECLINED;
+    }
+
+    if (alcf->amp_retire) {
+        /* AMP retired: its URL goes to the article, phones stay */
+        return ngx_http_article_amp_retire(r, alcf, ctx);
+    }
+
+    if (!alcf->amp) {
         return NGX_DECLINED;
     }
 
@@ -277,7 +284,8 @@ ngx_http_article_key_waits_for_set(ngx_http_request_t *r,
 
 /*
  * Wherever article_amp is on and the article is found, every response
- * says that it depends on the client, also one that nginx itself makes
+ * says that it depends on the client (not where AMP is retired: nothing
+ * there does), also one that nginx itself makes
  * after an internal redirect (error_page) has cleared the ctx: the mark
  * is a pool cleanup, which a redirect keeps.
  */
@@ -290,7 +298,9 @@ ngx_http_article_found(ngx_http_request_t *r, ngx_http_article_ctx_t *ctx)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
 
-    if (ctx->rec == NULL || !alcf->amp || ngx_http_article_vary(r)) {
+    if (ctx->rec == NULL || !alcf->amp || alcf->amp_retire
+        || ngx_http_article_vary(r))
+    {
         return;
     }
 

@@ -36,6 +36,7 @@ typedef struct {
     ngx_uint_t                    redis_moved;
     ngx_uint_t                    redis_asked;
     ngx_uint_t                    redirects;
+    ngx_uint_t                    retired;
     ngx_uint_t                    injections;
 } ngx_http_article_stats_t;
 
@@ -106,6 +107,9 @@ static ngx_http_article_metric_t  ngx_http_article_metrics[] = {
         "Reconnects to Redis", redis_reconnects, 1),
     ngx_http_article_metric("redirects_total", "counter",
         "AMP redirects", redirects, 0),
+    ngx_http_article_metric("retired_total", "counter",
+        "AMP URLs sent to the article for good (article_amp_retire)",
+        retired, 0),
     ngx_http_article_metric("injections_total", "counter",
         "Pages the tags were inserted into", injections, 0),
     { ngx_null_string, ngx_null_string, ngx_null_string, 0, 0 }
@@ -217,6 +221,7 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
     st->redis_moved = c->redis.moved;
     st->redis_asked = c->redis.asked;
     st->redirects = c->redirects;
+    st->retired = c->retired;
     st->injections = c->injections;
 }
 
@@ -240,7 +245,7 @@ ngx_http_article_status_read(ngx_http_article_map_t *map,
     ", \"nodes\": %ui, \"moved\": %ui, \"asked\": %ui"
 
 #define NGX_HTTP_ARTICLE_JSON_END                                             \
-    "\"redirects\": %ui, \"injections\": %ui}"
+    "\"redirects\": %ui, \"retired\": %ui, \"injections\": %ui}"
 
 
 static ngx_buf_t *
@@ -306,7 +311,7 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
         }
 
         b->last = ngx_sprintf(b->last, NGX_HTTP_ARTICLE_JSON_END,
-                              st.redirects, st.injections);
+                              st.redirects, st.retired, st.injections);
     }
 
     b->last = ngx_cpymem(b->last, "}}\n", 3);

@@ -198,9 +198,10 @@ static ngx_int_t
 ngx_http_article_og_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    u_char                  *p, *last;
-    art_str_t                s;
-    ngx_http_article_ctx_t  *ctx;
+    u_char                       *p, *last;
+    art_str_t                     s;
+    ngx_http_article_ctx_t       *ctx;
+    ngx_http_article_loc_conf_t  *alcf;
 
     ctx = ngx_http_article_lookup(r);
     if (ctx == NULL) {
@@ -212,7 +213,12 @@ ngx_http_article_og_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    s = art_rec_span(ctx->rec, ART_REC_OG, ART_REC_AMPHTML);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
+
+    /* AMP retired: the block without its rel="amphtml" */
+    s = art_rec_span(ctx->rec, ART_REC_OG,
+                     alcf->amp_retire ? ART_REC_AMPHTML - 1
+                                      : ART_REC_AMPHTML);
 
     p = ngx_pnalloc(r->pool, s.len);
     if (p == NULL) {

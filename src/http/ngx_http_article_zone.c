@@ -231,25 +231,44 @@ ngx_http_article_zone_find(ngx_http_article_map_t *map, u_char *key,
         return NULL;
     }
 
-    return *slot;
+    /* found by its own key, or by its AMP path */
+    return art_index_rec(*slot);
 }
 
 
 /*
  * An invalidation of a file record, under the zone's mutex: a tombstone in
  * this generation, so the record itself, which later generations may
- * share, stays as it was loaded.
+ * share, stays as it was loaded.  A record keyed by its AMP path too is
+ * dropped under both keys, whichever was named.
  */
 
 void
 ngx_http_article_zone_tomb(ngx_http_article_map_t *map, u_char *key,
     size_t len)
 {
-    art_rec_t  **slot;
+    art_str_t    other;
+    art_rec_t  **slot, *rec;
 
     slot = ngx_http_article_zone_slot(map, key, len);
 
-    if (slot != NULL && *slot != NULL) {
+    if (slot == NULL || *slot == NULL) {
+        return;
+    }
+
+    map->gen->tomb[slot - map->gen->index] = 1;
+
+    rec = art_index_rec(*slot);
+    other = art_index_is_amp(*slot) ? art_rec_str(rec, ART_REC_KEY)
+                                    : art_rec_amp_key(rec);
+
+    if (other.len == 0) {
+        return;
+    }
+
+    slot = ngx_http_article_zone_slot(map, (u_char *) other.data, other.len);
+
+    if (*slot != NULL && art_index_rec(*slot) == rec) {
         map->gen->tomb[slot - map->gen->index] = 1;
     }
 }

@@ -50,6 +50,9 @@ typedef struct {
     ngx_pool_t              *paths_pool;
     ngx_str_t               *paths;
     ngx_uint_t               npaths;
+    ngx_fd_t                 dir_fd;     /* the directory of "dir" */
+    u_char                  *dir;        /* a path, up to its last "/" */
+    size_t                   dir_len;
     ngx_uint_t               file;       /* the file being loaded */
     ngx_uint_t              *owner;      /* index slot -> file, for dups */
     ngx_http_article_seen_t *seen;       /* files loaded, by inode */
@@ -102,6 +105,8 @@ ngx_int_t ngx_http_article_parse_file(ngx_http_article_load_t *ld,
     ngx_http_article_file_t **file);
 ngx_int_t ngx_http_article_seen(ngx_http_article_load_t *ld, dev_t dev,
     ino_t ino);
+ngx_int_t ngx_http_article_stat(ngx_http_article_load_t *ld, ngx_str_t *path,
+    ngx_file_info_t *fi);
 void ngx_http_article_problem(ngx_http_article_load_t *ld, size_t line,
     size_t col, const char *fmt, ...);
 void ngx_http_article_problem_count(ngx_http_article_load_t *ld,
@@ -128,6 +133,10 @@ ngx_int_t ngx_http_article_register(ngx_http_article_sh_t *sh,
     ngx_slab_pool_t *shpool, ngx_http_article_gen_t *gen);
 void ngx_http_article_add(ngx_http_article_load_t *ld,
     ngx_http_article_file_t *f);
+art_rec_t **ngx_http_article_index_taken(ngx_http_article_load_t *ld,
+    art_str_t *key, uint64_t hash, art_str_t amp_url);
+ngx_int_t ngx_http_article_index_add(ngx_http_article_load_t *ld,
+    art_rec_t *rec, art_str_t *key, art_rec_t ***taken);
 void ngx_http_article_compact(ngx_http_article_load_t *ld);
 u_char *ngx_http_article_place(ngx_http_article_load_t *ld, size_t size,
     ngx_http_article_chunk_t **chunk);

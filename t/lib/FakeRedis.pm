@@ -24,6 +24,22 @@ package FakeRedis;
 #   script   answers GET with the bytes of the file "reply" names (raw RESP)
 #   huge     answers GET with the head of a 100 MB bulk reply, then 1 MB
 #   answerclose  answers the commands of a read, then closes the connection
+#   plain    nothing wrong: for the options below
+#   bigarray answers GET with an array of 4,000,000 one-byte strings
+#   stream   a stream of 2,500 entries 2-0...2-2499 behind XRANGE (COUNT
+#            and an inclusive or "(" exclusive start honoured), the first
+#            1,000 of them malformed; XREVRANGE names 1-0; the first
+#            subscriber connection is closed 1.5 s after its SUBSCRIBE, so
+#            the stream is replayed
+#   streamstuck  as stream, but every XRANGE answers the same 1,000
+#            entries, all 1-0
+#
+# Options of the modes that speak Redis:
+#
+#   push => FILE     when FILE appears, its bytes are sent to every
+#                    subscribed connection, and it is removed (write it
+#                    elsewhere and rename it there)
+#   cmdlog => FILE   the name of each command received, one a line
 #
 # It counts the connections it accepted in FILE (one line each) when asked:
 #
@@ -41,7 +57,7 @@ use IO::Select;
 use POSIX qw(_exit);
 use Time::HiRes ();
 
-our ($Reply, $Master);
+our ($Reply, $Master, $Push, $Cmdlog);
 
 sub new {
     my ($class, %opts) = @_;
@@ -51,6 +67,8 @@ sub new {
 
     $Reply = $opts{reply};
     $Master = $opts{master};
+    $Push = $opts{push};
+    $Cmdlog = $opts{cmdlog};
 
     my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
                                        LocalPort => $port, Listen => 128,
@@ -72,7 +90,8 @@ sub new {
 
 my %speaks = map { $_ => 1 } qw(noget slowget notrack sentinel deaf
                                 subshort subint unsub script huge
-                                answerclose);
+                                answerclose plain bigarray stream
+                                streamstuck);
 
 # the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
 sub commands {
@@ -115,7 +134,7 @@ sub answer {
     return "-ERR unknown subcommand 'TRACKING'\r\n"
         if $name eq 'CLIENT' && $mode eq 'notrack';
     return "+OK\r\n" if $name eq 'CLIENT';
-    return "*0\r\n" if $name =~ /^X(REV)?RANGE$/;
+    return stream($mode, $cmd) if $name =~ /^X(REV)?RANGE$/;
     return "*2\r\n" . bulk('127.0.0.1') . bulk($Master)
         if $name eq 'SENTINEL' && $mode eq 'sentinel';
 
@@ -148,9 +167,40 @@ sub answer {
         }
 
         return "\$100000000\r\n" . ('x' x (1024 * 1024)) if $mode eq 'huge';
+        return "*4000000\r\n" . ("\$1\r\nx\r\n" x 4000000)
+            if $mode eq 'bigarray';
     }
 
     return "\$-1\r\n";
+}
+
+# [ID, [key, KEY]], or malformed: [ID, "x"]
+sub entry {
+    my ($id, $good) = @_;
+
+    return "*2\r\n" . bulk($id)
+           . ($good ? "*2\r\n" . bulk('key') . bulk("k$id") : bulk('x'));
+}
+
+# XRANGE KEY START END COUNT N, XREVRANGE KEY END START COUNT N
+sub stream {
+    my ($mode, $cmd) = @_;
+
+    return "*0\r\n" unless $mode =~ /^stream/;
+    return "*1\r\n" . entry('1-0', 1) if uc $cmd->[0] eq 'XREVRANGE';
+    return "*1000\r\n" . (entry('1-0', 1) x 1000) if $mode eq 'streamstuck';
+
+    my ($start, $count) = ($cmd->[2], $cmd->[5] // 1000);
+    my $excl = ($start =~ s/^\(//);
+    my ($ms, $seq) = $start =~ /^(\d+)(?:-(\d+))?$/ or return "*0\r\n";
+    $seq //= 0;
+
+    my @ids = grep { $ms < 2 || ($ms == 2 && ($excl ? $_ > $seq : $_ >= $seq)) }
+              0 .. 2499;
+    splice @ids, $count if @ids > $count;
+
+    return '*' . @ids . "\r\n"
+           . join('', map { entry("2-$_", $_ >= 1000) } @ids);
 }
 
 sub serve {
@@ -164,6 +214,8 @@ sub serve {
     my %in;
     my %conn;       # per connection: subscribed yet
     my @later;      # [time, socket, bytes] for slowget
+    my @kick;       # [time, socket]: stream's first subscriber closed
+    my $kicked = 0;
 
     for (;;) {
         my $now = Time::HiRes::time();
@@ -173,7 +225,31 @@ sub serve {
             syswrite($l->[1], $l->[2]) if $sel->exists($l->[1]);
         }
 
+        while (@kick && $kick[0][0] <= $now) {
+            my $k = shift @kick;
+            next unless $sel->exists($k->[1]);
+            $sel->remove($k->[1]);
+            delete $in{$k->[1]};
+            delete $conn{$k->[1]};
+            close $k->[1];
+        }
+
+        if (defined $Push && -e $Push && open my $fh, '<:raw', $Push) {
+            local $/;
+            my $bytes = <$fh>;
+            close $fh;
+            unlink $Push;
+
+            for my $s ($sel->handles) {
+                next if $s == $listen || !$conn{$s} || !$conn{$s}{sub};
+                syswrite($s, $bytes);
+            }
+        }
+
         my $wait = @later ? $later[0][0] - $now : 1;
+        $wait = 0.1 if $wait > 0.1 && (defined $Push || @kick);
+        $wait = $kick[0][0] - $now if @kick && $kick[0][0] - $now < $wait;
+        $wait = 0 if $wait < 0;
 
         for my $s ($sel->can_read($wait)) {
             if ($s == $listen) {
@@ -210,7 +286,19 @@ sub serve {
                 $in{$s} .= $buf;
 
                 for my $cmd (commands(\$in{$s})) {
+                    if (defined $Cmdlog && open my $fh, '>>', $Cmdlog) {
+                        print $fh uc($cmd->[0]), "\n";
+                        close $fh;
+                    }
+
                     my $out = answer($mode, $cmd, $conn{$s} ||= {});
+
+                    if ($mode =~ /^stream/ && !$kicked
+                        && uc $cmd->[0] eq 'SUBSCRIBE')
+                    {
+                        $kicked = 1;
+                        push @kick, [Time::HiRes::time() + 1.5, $s];
+                    }
 
                     if ($mode eq 'slowget' && uc $cmd->[0] eq 'GET') {
                         push @later, [Time::HiRes::time() + 0.3, $s, $out];

@@ -16,14 +16,18 @@ package RedisCluster;
 # default user off; the CLI, cmd() and replication authenticate as it),
 # hostnames => 1 (node I announces "nodeI.cluster.test" with
 # --cluster-preferred-endpoint-type hostname: Redis 7.0 and Valkey 8 both
-# take it).  TLS (--tls-port, --tls-cluster) is not done yet; user and
-# hostnames are not proven by t/redis-cluster-harness.t yet (a second
-# cluster in one test was refused by "--cluster create": node not empty).
+# take it; t/redis-cluster-hostnames.t), tls => { cert => FILE, key =>
+# FILE, ca => FILE } (every node on TLS only: --tls-port, --port 0, the
+# bus and replication on TLS too, client certificates not asked; the CLI
+# gets --tls --cacert, cmd() talks through "openssl s_client";
+# t/redis-cluster-tls.t).  A second cluster in one test was refused by
+# "--cluster create" (node not empty): one cluster a test file.
 
 use strict;
 use warnings;
 
 use IO::Socket::INET;
+use IPC::Open2;
 use Time::HiRes qw(sleep time);
 
 sub new {
@@ -46,6 +50,12 @@ sub new {
             '--user', $u->[0], 'on', ">$u->[1]", '~*', '&*', '+@all',
             '--masteruser', $u->[0], '--masterauth', $u->[1];
     }
+    if (my $tls = $opts{tls}) {
+        $self->{tls} = $tls;
+        push @args, '--tls-cluster', 'yes', '--tls-replication', 'yes',
+            '--tls-cert-file', $tls->{cert}, '--tls-key-file', $tls->{key},
+            '--tls-ca-cert-file', $tls->{ca}, '--tls-auth-clients', 'no';
+    }
     for my $i (0 .. $#ports) {
         $self->start_node($ports[$i], @args, $opts{hostnames}
             ? ('--cluster-announce-hostname', 'node' . ($i + 1)
@@ -56,6 +66,7 @@ sub new {
     my $cli = $t->redis_bin('cli');
     $cli .= " --user $self->{user}[0] --pass $self->{user}[1] --no-auth-warning"
         if $self->{user};
+    $cli .= " --tls --cacert $self->{tls}{ca}" if $self->{tls};
     $self->{cli} = $cli;
     my $out = `$cli --cluster create @{[map { "127.0.0.1:$_" } @ports]} --cluster-replicas 1 --cluster-yes 2>&1`;
     die "cluster create failed:\n$out" if $?;
@@ -92,7 +103,9 @@ sub start_node {
     if ($pid == 0) {
         open STDOUT, '>', "$dir/node-$port.log";
         open STDERR, '>&', \*STDOUT;
-        exec $self->{t}->redis_bin('server'), '--port', $port,
+        exec $self->{t}->redis_bin('server'),
+            $self->{tls} ? ('--port', 0, '--tls-port', $port)
+                         : ('--port', $port),
             '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
             '--cluster-config-file', "nodes-$port.conf",
             # the bus on a free port of its own, not PORT + 10000
@@ -117,18 +130,32 @@ sub start_node {
 sub cmd {
     my ($self, $port, @args) = @_;
 
-    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
-                                  Timeout => 5) or return undef;
+    my ($in, $out, $pid);
+    if ($self->{tls}) {
+        $pid = eval { open2($in, $out, 'sh', '-c', 'exec openssl s_client'
+                            . " -quiet -connect 127.0.0.1:$port -CAfile"
+                            . " $self->{tls}{ca} 2>/dev/null") }
+            or return undef;
+        $out->autoflush(1);
+    } else {
+        $in = $out = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                           Timeout => 5) or return undef;
+    }
     my @cmds = (\@args);
     unshift @cmds, ['AUTH', @{$self->{user}}] if $self->{user};
     my $r;
     for my $c (@cmds) {
         my $req = '*' . @$c . "\r\n";
         $req .= '$' . length($_) . "\r\n$_\r\n" for @$c;
-        print $s $req;
-        $r = read_reply($s);
+        print $out $req;
+        $r = read_reply($in);
     }
-    close $s;
+    close $out;
+    close $in;
+    if ($pid) {
+        kill 'TERM', $pid;
+        waitpid $pid, 0;
+    }
     return $r;
 }
 

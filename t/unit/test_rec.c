@@ -4,7 +4,7 @@
  *
  * Unit tests of art_rec: the packed record (sizes, strings, the rendered
  * block, an unpublished record), the hash, and the index probe (collisions,
- * wrap-around, absent keys).  Prints TAP; exits non-zero when a test fails.
+ * wrap-around, absent keys, a record under its AMP path too).  Prints TAP; exits non-zero when a test fails.
  */
 
 
@@ -167,6 +167,54 @@ main(void)
     index[mask] = recs[1];
     slot = art_index_slot(index, mask, (const unsigned char *) "z", 1, mask);
     ok(slot == &index[0], "probing wraps around");
+
+    /* a record under the path of its ampWebUrl too: a tagged slot */
+
+    memset(index, 0, (mask + 1) * sizeof(art_rec_t *));
+    a.field[ART_AMP_URL] = (art_str_t) S("https://ex.com/k/amp/?x=1#f");
+    rec = make(&a, "/k/");
+    key = art_rec_amp_key(rec);
+    ok(same(key, "/k/amp/"), "amp key: the path of ampWebUrl");
+
+    slot = art_index_slot(index, mask, (const unsigned char *) "/k/", 3,
+                          rec->hash);
+    *slot = rec;
+    slot = art_index_slot(index, mask, key.data, key.len,
+                          art_hash(key.data, key.len));
+    ok(*slot == NULL, "amp key: a free slot of its own");
+    *slot = art_index_amp(rec);
+    ok(art_index_is_amp(*slot) && art_index_rec(*slot) == rec
+       && !art_index_is_amp(rec), "amp key: the slot is tagged");
+
+    ok(art_index_find(index, mask, (const unsigned char *) "/k/", 3) == rec,
+       "amp key: found by its key");
+    ok(art_index_find(index, mask, (const unsigned char *) "/k/amp/", 7)
+       == rec, "amp key: found by its AMP path, untagged");
+    ok(art_index_find(index, mask, (const unsigned char *) "/k/amp", 6)
+       == NULL, "amp key: a prefix of the AMP path is not it");
+
+    /* a probe that meets the tagged slot compares the path and goes on */
+    slot = art_index_slot(index, mask, (const unsigned char *) "/other/", 7,
+                          art_hash(key.data, key.len));
+    ok(*slot == NULL && !art_index_is_amp(*slot),
+       "amp key: another key of the same hash probes past it");
+    free(rec);
+
+    a.field[ART_AMP_URL] = (art_str_t) S("https://amp.ex.com/k/?amp=1");
+    rec = make(&a, "/k/");
+    ok(art_rec_amp_key(rec).len == 0,
+       "amp key: none when the path is the key (a query, an AMP host)");
+    free(rec);
+
+    a.field[ART_AMP_URL] = (art_str_t) S("https://ex.com");
+    rec = make(&a, "/k/");
+    ok(same(art_rec_amp_key(rec), "/"), "amp key: an empty path is \"/\"");
+    free(rec);
+
+    a.field[ART_AMP_URL].len = 0;
+    rec = make(&a, "/k/");
+    ok(art_rec_amp_key(rec).len == 0, "amp key: none without ampWebUrl");
+    free(rec);
 
     for (i = 0; i < 40; i++) {
         free(recs[i]);

@@ -30,6 +30,7 @@ static void t_ok(int cond, const char *name);
 static void test_cases(void);
 static void test_valid_targets(void);
 static void test_edges(void);
+static void test_path(void);
 
 
 static const t_case_t  t_cases[] = {
@@ -155,6 +156,7 @@ main(void)
     test_cases();
     test_valid_targets();
     test_edges();
+    test_path();
 
     printf("1..%u\n", t_n);
 
@@ -255,4 +257,38 @@ test_edges(void)
                             (const unsigned char *) "localhost:80x", 12,
                             (const unsigned char *) "/ab", 2) == 1,
          "lengths, not NULs, end the strings");
+}
+
+
+/* the path "index url" keys on (and an AMP path, with article_amp_retire) */
+
+static void
+test_path(void)
+{
+    size_t      i;
+    art_str_t   got;
+    char        name[160];
+
+    static const char  *cases[][2] = {
+        { "https://h.com/a/b/?q=1#f", "/a/b/" },
+        { "https://h.com/a/b/amp/", "/a/b/amp/" },
+        { "https://h.com", "/" },
+        { "https://h.com?q", "/" },
+        { "https://h.com#f", "/" },
+        { "https://h.com/a#f?x", "/a" },
+        { "https://h.com/a?x#f", "/a" },
+        { "http://u:p@h.com:8080/x/y.html?AMP", "/x/y.html" },
+        { "HTTPS://H.COM/amp/x.html", "/amp/x.html" },
+        { "not a url", "/" },
+        { "x:", "/" },
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        got = art_url_path((const unsigned char *) cases[i][0],
+                           strlen(cases[i][0]));
+        snprintf(name, sizeof(name), "path of \"%s\" is \"%s\"",
+                 cases[i][0], cases[i][1]);
+        t_ok(got.len == strlen(cases[i][1])
+             && memcmp(got.data, cases[i][1], got.len) == 0, name);
+    }
 }
