@@ -35,7 +35,11 @@ cp "$top/build/ngx_http_article_module.so" "$rt/modules/"
 # a clone made with umask 077 has private files too
 chmod -R a+rX "$rt"
 ln -s "$logs" "$rt/logs"
+# the master (the user, or root) reads the articles: from the clone, so
+# the loader's lines name the files the user edits, not the copy
 sed -i "s/127.0.0.1:8080/127.0.0.1:$port/; s/127.0.0.1:6380/127.0.0.1:$redis_port/" \
+    "$rt/nginx.conf"
+sed -i "s|source articles/\*\.txt;|source $top/examples/articles/*.txt;|" \
     "$rt/nginx.conf"
 
 # say what is wrong and what to do, then stop (the EXIT trap cleans up)

@@ -75,10 +75,11 @@ typedef enum {
 } art_field_e;
 
 
-/* an author: a name, and a URL or len 0 */
+/* an author: a name, and a URL and a fediverse handle, or len 0 */
 typedef struct {
     art_str_t             name;
     art_str_t             url;
+    art_str_t             fediverse;  /* "@user@host" */
 } art_author_t;
 
 

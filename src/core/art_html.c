@@ -27,6 +27,7 @@ typedef enum {
 #define ART_OG_NONE    -1         /* a constant line, no value */
 #define ART_OG_TOPICS  -2         /* one line per non-empty topic */
 #define ART_OG_AUTHORS -3         /* one line per author: URL, else name */
+#define ART_OG_FEDIVERSE -4       /* one line per author with a handle */
 
 
 typedef struct {
@@ -88,6 +89,8 @@ static const art_og_line_t  art_og_lines[] = {
     art_og_meta(TW, ART_OG_ALWAYS, ART_EXCERPT, "name", "twitter:description"),
     art_og_meta(TW, ART_OG_ALWAYS, ART_IMAGE_URL, "name", "twitter:image"),
     art_og_meta(TW, ART_OG_IMAGE, ART_IMAGE_ALT, "name", "twitter:image:alt"),
+    art_og_meta(TW, ART_OG_ALWAYS, ART_OG_FEDIVERSE, "name",
+                "fediverse:creator"),
     art_og_link(ART_PART_AMPHTML, ART_AMP_URL, "amphtml"),
     art_og_link(ART_PART_CANONICAL, ART_WEB_URL, "canonical")
 };
@@ -243,6 +246,15 @@ art_og_write(const art_article_t *a, unsigned parts, unsigned char *dst)
                 v = a->authors[n].url.len ? &a->authors[n].url
                                           : &a->authors[n].name;
                 len += art_og_value(l, v, dst != NULL ? dst + len : NULL);
+            }
+
+            continue;
+        }
+
+        if (l->field == ART_OG_FEDIVERSE) {
+            for (n = 0; n < a->nauthors; n++) {
+                len += art_og_value(l, &a->authors[n].fediverse,
+                                    dst != NULL ? dst + len : NULL);
             }
 
             continue;

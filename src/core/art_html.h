@@ -34,7 +34,8 @@ unsigned char *art_og_render(const art_article_t *a, unsigned char *dst);
  */
 #define ART_PART_OG         0x01     /* og: and article: lines */
 #define ART_PART_TW_CARD    0x02     /* twitter:card */
-#define ART_PART_TW         0x04     /* the other twitter: lines */
+#define ART_PART_TW         0x04     /* the other twitter: lines and
+                                        fediverse:creator */
 #define ART_PART_AMPHTML    0x08     /* <link rel="amphtml"> */
 #define ART_PART_CANONICAL  0x10     /* <link rel="canonical"> */
 #define ART_PARTS_OG        0x0f

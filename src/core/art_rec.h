@@ -32,7 +32,8 @@ typedef enum {
     /* the parts of the block, rendered, in the block's order */
     ART_REC_OG,                      /* og: and article: lines */
     ART_REC_TW_CARD,                 /* twitter:card */
-    ART_REC_TW,                      /* the other twitter: lines */
+    ART_REC_TW,                      /* the other twitter: lines, then
+                                        fediverse:creator */
     ART_REC_AMPHTML,                 /* <link rel="amphtml"> */
     ART_REC_CANONICAL,               /* <link rel="canonical"> */
     ART_REC_JSONLD,                  /* the ld+json script */
@@ -48,7 +49,7 @@ typedef enum {
  * Bump when art_rec_fill() writes anything differently: records kept
  * across a reload were made by an older fill only if this is unchanged.
  */
-#define ART_REC_VERSION      2
+#define ART_REC_VERSION      3
 
 
 typedef struct {

@@ -19,6 +19,7 @@
 static int art_url_authority(const unsigned char *p, size_t len,
     art_str_t *host, long *port);
 static int art_url_same_host(art_str_t *a, art_str_t *b);
+static int art_url_alnum(unsigned char c);
 static int art_url_same_path(const unsigned char *t, size_t tlen,
     const unsigned char *u, size_t ulen);
 
@@ -76,6 +77,91 @@ art_url_check(const unsigned char *p, size_t len)
     }
 
     return NULL;
+}
+
+
+/*
+ * "@user@host": a user of letters, digits, "_", "." and "-" (neither "."
+ * nor "-" first or last, as Mastodon's usernames), at most 64 bytes; a
+ * host of two labels or more, each 1 to 63 letters, digits and "-" (not
+ * first or last), at most 253 bytes, the last label not all digits: a
+ * domain name, not an address nor a port.
+ */
+
+const char *
+art_handle_check(const unsigned char *p, size_t len)
+{
+    size_t          i, at, label, labels, digits;
+    unsigned char   c;
+
+    if (len < 2 || p[0] != '@') {
+        return "\"%s\" is not a fediverse handle @user@host";
+    }
+
+    for (at = 1; at < len && p[at] != '@'; at++) {
+        c = p[at];
+
+        if (!art_url_alnum(c) && c != '_' && c != '.' && c != '-') {
+            return "\"%s\" is not a fediverse handle @user@host";
+        }
+    }
+
+    if (at == 1 || at >= len - 1 || at > 65
+        || p[1] == '.' || p[1] == '-' || p[at - 1] == '.'
+        || p[at - 1] == '-')
+    {
+        return "\"%s\" is not a fediverse handle @user@host";
+    }
+
+    if (len - at - 1 > 253) {
+        return "\"%s\" has a host that is not a domain name";
+    }
+
+    label = 0;
+    labels = 0;
+    digits = 1;
+
+    for (i = at + 1; i <= len; i++) {
+        c = (i < len) ? p[i] : '.';
+
+        if (c == '.') {
+            if (label == 0 || label > 63 || p[i - 1] == '-') {
+                return "\"%s\" has a host that is not a domain name";
+            }
+
+            labels++;
+            label = 0;
+
+            if (i < len) {
+                digits = 1;
+            }
+
+            continue;
+        }
+
+        if (!art_url_alnum(c) && !(c == '-' && label > 0)) {
+            return "\"%s\" has a host that is not a domain name";
+        }
+
+        if (c < '0' || c > '9') {
+            digits = 0;
+        }
+
+        label++;
+    }
+
+    if (labels < 2 || digits) {
+        return "\"%s\" has a host that is not a domain name";
+    }
+
+    return NULL;
+}
+
+
+static int
+art_url_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
 

@@ -17,6 +17,12 @@
  */
 const char *art_url_check(const unsigned char *p, size_t len);
 
+/*
+ * NULL when the fediverse handle "@user@host" is valid (SPEC.md,
+ * "author[].fediverse"), else what is wrong: a format with one "%s".
+ */
+const char *art_handle_check(const unsigned char *p, size_t len);
+
 /* the path of a valid URL, without query or fragment; "/" when empty */
 art_str_t art_url_path(const unsigned char *p, size_t len);
 

@@ -3,8 +3,9 @@
  * Copyright (C) ngx_http_article_module authors
  *
  * art_parse()'s reading of a field's value: a scalar checked (a URL's
- * syntax, a size's digits) and normalised, provider's name, the first
- * image, and the capped sequences of topics, authors and images.
+ * syntax, a fediverse handle's, a size's digits) and normalised,
+ * provider's name, the first image, and the capped sequences of topics,
+ * authors and images.
  */
 
 
@@ -50,6 +51,8 @@ static const art_yaml_field_t  art_yaml_author_name =
     { "author", ART_TEXT, ART_NFIELDS };
 static const art_yaml_field_t  art_yaml_author_url =
     { "author.url", ART_URL, ART_NFIELDS };
+static const art_yaml_field_t  art_yaml_author_fediverse =
+    { "author.fediverse", ART_HANDLE, ART_NFIELDS };
 
 /* only the first image is read: the rest are skipped, no problem */
 static const art_yaml_seq_t  art_yaml_images_seq = {
@@ -96,9 +99,12 @@ art_yaml_text(art_yaml_t *y, const art_yaml_field_t *f, art_str_t *out)
         return ART_OK;
     }
 
-    if (f->kind == ART_URL) {
-        err = art_url_check(y->event.data.scalar.value,
-                            y->event.data.scalar.length);
+    if (f->kind == ART_URL || f->kind == ART_HANDLE) {
+        err = (f->kind == ART_URL)
+              ? art_url_check(y->event.data.scalar.value,
+                              y->event.data.scalar.length)
+              : art_handle_check(y->event.data.scalar.value,
+                                 y->event.data.scalar.length);
         if (err != NULL) {
             art_yaml_problem(y, &y->event.start_mark, err, f->name);
             return ART_OK;
@@ -392,8 +398,8 @@ art_yaml_topic(art_yaml_t *y, yaml_mark_t *alias, size_t *n, void *data)
 
 
 /*
- * author: a name, a sequence of names or of {name, url}, or one such
- * mapping; at most ART_MAX_AUTHORS kept.  An alias anywhere inside makes
+ * author: a name, a sequence of names or of {name, url, fediverse}, or one
+ * such mapping; at most ART_MAX_AUTHORS kept.  An alias anywhere inside makes
  * the whole field absent.
  */
 
@@ -466,7 +472,7 @@ art_yaml_author_item(art_yaml_t *y, yaml_mark_t *alias, size_t *n,
 }
 
 
-/* one author at the current event: a scalar name or {name, url} */
+/* one author here: a scalar name or {name, url, fediverse} */
 
 static int
 art_yaml_author(art_yaml_t *y, yaml_mark_t *alias, art_author_t *au)
@@ -501,7 +507,8 @@ art_yaml_author(art_yaml_t *y, yaml_mark_t *alias, art_author_t *au)
         }
 
         which = art_yaml_key_is(&y->event, "name") ? 0
-                : art_yaml_key_is(&y->event, "url") ? 1 : -1;
+                : art_yaml_key_is(&y->event, "url") ? 1
+                : art_yaml_key_is(&y->event, "fediverse") ? 2 : -1;
 
         rc = art_yaml_skip(y, alias);
         if (rc != ART_OK) {
@@ -524,6 +531,9 @@ art_yaml_author(art_yaml_t *y, yaml_mark_t *alias, art_author_t *au)
         } else if (which == 1) {
             rc = art_yaml_text(y, &art_yaml_author_url, &au->url);
 
+        } else if (which == 2) {
+            rc = art_yaml_text(y, &art_yaml_author_fediverse, &au->fediverse);
+
         } else {
             rc = art_yaml_skip(y, alias);
         }
@@ -539,6 +549,7 @@ art_yaml_author(art_yaml_t *y, yaml_mark_t *alias, art_author_t *au)
         art_yaml_problem(y, &start, "an \"%s\" without a name is ignored",
                          "author");
         au->url.len = 0;
+        au->fediverse.len = 0;
     }
 
     return ART_OK;

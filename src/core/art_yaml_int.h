@@ -25,6 +25,7 @@
 typedef enum {
     ART_TEXT = 0,
     ART_URL,
+    ART_HANDLE,                         /* a fediverse "@user@host" */
     ART_PUBLISHED,
     ART_PROVIDER,
     ART_IMAGES,

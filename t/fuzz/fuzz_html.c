@@ -6,8 +6,9 @@
  *   1. the input, cut where its first bytes say, fed to art_head_scan()
  *      piece by piece must give the match of a plain search over the whole,
  *      and keep every promise of the contract on the way;
- *   2. a record cut from the input renders exactly art_og_len() bytes with
- *      no raw < > " ' and only known entities inside the attribute values.
+ *   2. a record cut from the input (authors with a URL and a fediverse
+ *      handle included) renders exactly art_og_len() bytes with no raw
+ *      < > " ' and only known entities inside the attribute values.
  */
 
 
@@ -186,8 +187,9 @@ art_fuzz_prefix(const unsigned char *p, size_t n)
 static void
 art_fuzz_og(const unsigned char *data, size_t size)
 {
-    size_t          i, len, off, n, values;
-    art_str_t       topics[8];
+    size_t          i, k, len, off, n, values;
+    art_str_t       topics[8], *s;
+    art_author_t    authors[4];
     art_article_t   a;
     unsigned char  *buf, *end;
 
@@ -196,7 +198,7 @@ art_fuzz_og(const unsigned char *data, size_t size)
     /* each slice takes a length byte, then that many bytes (mod 64) */
     off = 0;
 
-    for (i = 0; i < ART_NFIELDS + 8; i++) {
+    for (i = 0; i < ART_NFIELDS + 8 + 12; i++) {
         n = 0;
 
         if (off < size) {
@@ -207,19 +209,28 @@ art_fuzz_og(const unsigned char *data, size_t size)
         }
 
         if (i < ART_NFIELDS) {
-            a.field[i].data = data + off;
-            a.field[i].len = n;
+            s = &a.field[i];
+
+        } else if (i < ART_NFIELDS + 8) {
+            s = &topics[i - ART_NFIELDS];
 
         } else {
-            topics[i - ART_NFIELDS].data = data + off;
-            topics[i - ART_NFIELDS].len = n;
+            /* name, url, fediverse of authors[0..3] */
+            k = (i - ART_NFIELDS - 8) / 3;
+            s = ((i - ART_NFIELDS - 8) % 3 == 0) ? &authors[k].name
+                : ((i - ART_NFIELDS - 8) % 3 == 1) ? &authors[k].url
+                : &authors[k].fediverse;
         }
 
+        s->data = data + off;
+        s->len = n;
         off += n;
     }
 
     a.topics = topics;
     a.ntopics = (size > 0) ? data[size - 1] % 9 : 0;
+    a.authors = authors;
+    a.nauthors = (size > 1) ? data[size - 2] % 5 : 0;
 
     /* how many values the block must have, counted independently */
     values = 0;
@@ -254,6 +265,12 @@ art_fuzz_og(const unsigned char *data, size_t size)
 
     for (i = 0; i < a.ntopics; i++) {
         values += (topics[i].len != 0);
+    }
+
+    /* article:author (its URL, else its name) and fediverse:creator */
+    for (i = 0; i < a.nauthors; i++) {
+        values += (authors[i].url.len != 0 || authors[i].name.len != 0);
+        values += (authors[i].fediverse.len != 0);
     }
 
     values += 2;                  /* og:type and twitter:card */

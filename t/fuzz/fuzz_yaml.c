@@ -4,8 +4,9 @@
  *
  * libFuzzer target for the record parser: any bytes, every index mode.
  * Checks what the module relies on: a usable record has a title, every
- * stored text is normalised, every stored URL passes the URL rule, and
- * the tag block's length is what is rendered.
+ * stored text is normalised, every stored URL passes the URL rule, every
+ * fediverse handle the handle rule, and the tag block's length is what is
+ * rendered.
  */
 
 
@@ -130,6 +131,22 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         if (a.field[urls[i]].len
             && art_url_check(a.field[urls[i]].data, a.field[urls[i]].len)
                != NULL)
+        {
+            abort();
+        }
+    }
+
+    for (i = 0; i < a.nauthors; i++) {
+        check_text(&a.authors[i].name);
+
+        if (a.authors[i].name.len == 0
+            || (a.authors[i].url.len
+                && art_url_check(a.authors[i].url.data, a.authors[i].url.len)
+                   != NULL)
+            || (a.authors[i].fediverse.len
+                && art_handle_check(a.authors[i].fediverse.data,
+                                    a.authors[i].fediverse.len)
+                   != NULL))
         {
             abort();
         }

@@ -91,8 +91,9 @@ main(void)
 
     static art_str_t     topics[] = { S("Politics"), S(""), S("A&B") };
     static art_author_t  authors[] = {
-        { S("Jane \"JD\" Doe"), S("https://ex.com/jane") },
-        { S("John"), { 0, NULL } }
+        /* the handle is the HTML block's, never JSON-LD's */
+        { S("Jane \"JD\" Doe"), S("https://ex.com/jane"), S("@jane@ex.com") },
+        { S("John"), { 0, NULL }, { 0, NULL } }
     };
 
     esc("plain", "abc", 3, "abc");
