@@ -68,6 +68,10 @@ all: module
 deps:
 	@util/deps.sh $(DEB_PKGS)
 	@util/deps-valkey.sh
+	@# the real readers (t/og-scraper, t/jsonld, t/amp-cache): Debian's node
+	@# and npm when the machine has none (a node it has is kept)
+	@command -v node >/dev/null && command -v npm >/dev/null \
+	    || util/deps.sh nodejs npm
 
 module: $(MODULE_SO) $(BUILD)/article-push
 
