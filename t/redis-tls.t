@@ -139,6 +139,13 @@ for my $name (sort keys %why) {
     is(title("/$name/file"), 'From a file', "$name: file records served");
 }
 
+# nginx's own line, caught (the missing client certificate: SSL_read()
+# failed): its reason in the tier's line, nginx's prefix gone
+my @caught = $t->log_lines(qr/article_map "nocert": redis \S+ failed: SSL_/);
+ok(@caught && !grep({ /failed: .*(\[\w+\] \d+#\d+: |\d\d:\d\d:\d\d|\*\d+ )/ } @caught),
+   "nginx's line caught: its text without its prefix")
+    or diag(join "\n", @caught);
+
 $t->redis('SET', 'article:m', "title: Mutual\n");
 # the mtls server is the second redis: write there as well
 {
