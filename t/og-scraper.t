@@ -68,6 +68,12 @@ images:
 topics:
   - @{[ yq($rec{topics}[0]) ]}
   - @{[ yq($rec{topics}[1]) ]}
+author:
+  - name: Jane
+    fediverse: "\@jane\@mastodon.social"
+  - name: Bob
+  - name: Eve
+    fediverse: "\@eve.e\@Social.Example.org"
 EOF
 
 $t->write_file('arts/bare.txt', "title: Just a title\n");
@@ -131,6 +137,12 @@ my $img = ref $og->{ogImage} eq 'ARRAY' ? $og->{ogImage}[0] : $og->{ogImage};
 is($img->{url}, $rec{image}, 'ogImage url');
 is($img->{width}, 1200, 'ogImage width');
 is($img->{height}, 630, 'ogImage height');
+
+# the fediverse:creator lines in the block: read as they are, and the
+# other values above and below read the same beside them
+is_deeply($og->{customMetaTags}{fediverseCreator},
+          [ '@jane@mastodon.social', '@eve.e@Social.Example.org' ],
+          'fediverse:creator: one per author with a handle, in order');
 
 is($og->{twitterCard}, 'summary_large_image', 'twitterCard');
 is($og->{twitterTitle}, $rec{title}, 'twitterTitle');

@@ -11,7 +11,12 @@ process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => { html += d; });
 process.stdin.on('end', async () => {
     try {
-        const { error, result } = await ogs({ html });
+        const { error, result } = await ogs({
+            html,
+            // Mastodon's author attribution, which ogs does not read itself
+            customMetaTags: [{ multiple: true, property: 'fediverse:creator',
+                               fieldName: 'fediverseCreator' }],
+        });
         process.stdout.write(JSON.stringify({ error, result }) + '\n');
     } catch (e) {
         process.stdout.write(JSON.stringify({ error: true,
