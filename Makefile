@@ -129,6 +129,10 @@ TEST_FILES   = $(filter $(wildcard t/*.t),$(TEST_SLOW)) \
                $(filter-out $(TEST_SLOW),$(wildcard t/*.t))
 
 test: deps module unit
+	@# HTTP/3 is tested with Chromium (Debian's curl has no HTTP/3), on the
+	@# nginx built here with --with-http_v3_module; t/http2.t says when not
+	$(if $(NGINX_VERSION),@util/deps.sh chromium \
+	    || echo "make test: chromium cannot be installed: HTTP/3 skipped")
 	$(TEST_NGINX) util/prove.sh $(TEST_JOBS) $(TEST_FILES)
 
 # the Redis tests again, against valkey-server 8 (and valkey-sentinel)

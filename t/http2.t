@@ -5,8 +5,11 @@
 # injected page (article_og, article_og_replace), the same AMP redirect
 # (status, Location, Vary), the same variables.  "listen ... http2" on
 # nginx before 1.25.1, "http2 on;" after, picked by the version of the
-# nginx under test.  HTTP/3 (QUIC) where nginx has --with-http_v3_module
-# and curl speaks HTTP/3; skipped with the reason otherwise.
+# nginx under test.  HTTP/3 (QUIC) where nginx has --with-http_v3_module,
+# with curl if it speaks HTTP/3, else with Debian's Chromium forced to QUIC
+# (make test NGINX_VERSION=1.26.3 installs it): the status and headers
+# nginx logged for it equal HTTP/1.1's, the page holds the tags; skipped
+# with the reason otherwise.
 
 use strict;
 use warnings;
@@ -27,6 +30,8 @@ plan(skip_all => 'curl without HTTP/2 (nghttp2)') unless $curl =~ /\bHTTP2\b/;
 my $new_h2 = sprintf('%03d%03d%03d', split /\./, $version) ge '001025001';
 my $h3_nginx = $V =~ /--with-http_v3_module/;
 my $h3_curl = $curl =~ /\bHTTP3\b/;
+my $chromium = `command -v chromium 2>/dev/null`;
+chomp $chromium;
 
 my $t = ArticleTest->new;
 my $d = $t->dir;
@@ -66,6 +71,15 @@ my $locations = <<'EOF';
             alias %%TESTDIR%%/html/page.html;
         }
 
+        # mobile by the query alone (Chromium says Sec-CH-UA-Mobile: ?0
+        # whatever its User-Agent)
+        location ~ ^/m/(?<id>[^/]+)$ {
+            article news $id;
+            article_amp on;
+            article_amp_mobile $arg_mobile;
+            alias %%TESTDIR%%/html/page.html;
+        }
+
         location ~ ^/r/(?<id>[^/]+)$ {
             article news $id;
             article_og on;
@@ -88,10 +102,17 @@ $t->write_config(<<"EOF");
 $locations
     }
 
+    # what nginx sent, by protocol: HTTP/3 from Chromium is compared here
+    log_format sent '\$server_protocol \$status \$request_uri '
+                    '\$sent_http_location|\$sent_http_vary|\$sent_http_x_title '
+                    '"\$http_user_agent"';
+
     server {
         $tls
         $quic
         server_name localhost;
+        access_log %%TESTDIR%%/sent.log sent;
+        log_not_found off;                  # Chromium asks for a favicon
         @{[ $new_h2 ? 'http2 on;' : '' ]}
         ssl_certificate %%TESTDIR%%/site.crt;
         ssl_certificate_key %%TESTDIR%%/site.key;
@@ -188,11 +209,72 @@ like($head, qr/vary=User-Agent, Sec-CH-UA-Mobile /, 'h2: Vary');
 (undef, undef, $body) = fetch('h2', '/r/k', $DESKTOP);
 unlike($body, qr/content="Template"/, 'h2: og_replace took the page\'s own');
 
+# HTTP/3 with Chromium (Debian 12's curl has no HTTP3): headless, QUIC
+# forced for the test's origin, the certificate made above trusted by its
+# key's hash, every other name unresolved (the AMP redirect's target is
+# not fetched), a profile of its own each time (no cache: no conditional
+# request).  It sends Sec-CH-UA-Mobile: ?0 whatever its User-Agent: the
+# redirect is asked of the location where a query argument says mobile.
+# nginx's log line of each request: what it sent.
+my $profiles = 0;
+sub chromium_get {
+    my ($uri, $ua) = @_;
+
+    $profiles++;
+    my $port = $t->port('8443');
+    my $spki = `openssl x509 -pubkey -noout -in $d/site.crt | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`;
+    chomp $spki;
+
+    return scalar `timeout 60 $chromium --headless --no-sandbox --disable-gpu --user-data-dir=$d/chromium-$profiles --enable-quic --origin-to-force-quic-on=localhost:$port --ignore-certificate-errors-spki-list=$spki --host-resolver-rules='MAP localhost 127.0.0.1, MAP * ~NOTFOUND' --user-agent='$ua' --dump-dom 'https://localhost:$port$uri' 2>>$d/chromium.log`;
+}
+
+sub sent {
+    my ($proto, $uri, $ua) = @_;
+
+    my ($line) = grep { /^\Q$proto\E \S+ \Q$uri\E .* "\Q$ua\E"$/ }
+                 split /\n/, $t->read_file('sent.log');
+    return defined $line ? substr($line, length $proto) : undef;
+}
+
+SKIP: {
+    skip("HTTP/3: nginx $version built without --with-http_v3_module", 7)
+        unless $h3_nginx;
+    skip('HTTP/3: no curl with HTTP3 and no chromium (make test'
+         . ' NGINX_VERSION=1.26.3 installs it)', 7)
+        if $h3_curl || !$chromium;
+
+    for my $r ($requests[0], [ 'AMP redirect', '/m/k?mobile=1', $DESKTOP ],
+               $requests[2])
+    {
+        my ($name, $uri, $ua) = @$r;
+        my $tag = "$ua h3-$name";          # one log line per request
+        fetch('h1', $uri, $tag);
+        my $dom = chromium_get($uri, $tag);
+        my $h1 = sent('HTTP/1.1', $uri, $tag);
+        my $h3 = sent('HTTP/3.0', $uri, $tag);
+        ok(defined $h3 && defined $h1 && $h3 eq $h1,
+           "$name: chromium over HTTP/3, the same status and headers")
+            or diag("HTTP/1.1:" . ($h1 // 'none') . "\nHTTP/3.0:"
+                    . ($h3 // 'none') . "\n" . $t->read_file('chromium.log'));
+
+        if ($uri =~ m{^/m/}) {
+            like($h3 // '', qr{^ 302 \S+ \Q$CDN\E\|},
+                 "$name: chromium over HTTP/3, redirected to the CDN");
+            next;
+        }
+        like($dom, qr/<meta property="og:title" content="Over H2 &amp; more">/,
+             "$name: chromium over HTTP/3, the tags in the page");
+        unlike($dom, qr/content="Template"/,
+               "$name: chromium over HTTP/3, no template tag")
+            if $uri eq '/r/k';
+    }
+}
+
 SKIP: {
     skip("HTTP/3: nginx $version built without --with-http_v3_module", 3)
         unless $h3_nginx;
     skip('HTTP/3: this curl has no HTTP3 feature (curl -V); Debian 12\'s'
-         . ' curl is built without it', 3)
+         . ' curl is built without it (Chromium was used above)', 3)
         unless $h3_curl;
 
     for my $r (@requests[0 .. 2]) {
