@@ -43,13 +43,15 @@ EOF
 
 $t->run;
 
-for my $v ('false', 'FALSE', 'False', 'no', 'No', 'off', 'OFF', '0', '') {
+for my $v ('false', 'FALSE', 'False', 'no', 'No', 'off', 'OFF', '0', '?0',
+           '')
+{
     my $r = $t->get('/cf/one',
                     headers => { 'CloudFront-Is-Mobile-Viewer' => $v });
     is($r->{status}, 200, "\"$v\": not mobile");
 }
 
-for my $v ('true', '1', 'yes') {
+for my $v ('true', '1', 'yes', '?1') {
     my $r = $t->get('/cf/one',
                     headers => { 'CloudFront-Is-Mobile-Viewer' => $v });
     is($r->{status}, 302, "\"$v\": mobile");

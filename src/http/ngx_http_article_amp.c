@@ -279,7 +279,10 @@ ngx_http_article_is_self(ngx_http_request_t *r, ngx_str_t *target)
 }
 
 
-/* CDNs say "false" (CloudFront-Is-Mobile-Viewer): so do "no", "off" */
+/*
+ * CDNs say "false" (CloudFront-Is-Mobile-Viewer): so do "no", "off"; and
+ * "?0" is Sec-CH-UA-Mobile's "not mobile", for $http_sec_ch_ua_mobile
+ */
 
 static ngx_int_t
 ngx_http_article_mobile_value(ngx_str_t *v)
@@ -293,7 +296,8 @@ ngx_http_article_mobile_value(ngx_str_t *v)
         return v->data[0] != '0';
 
     case 2:
-        return ngx_strncasecmp(v->data, (u_char *) "no", 2) != 0;
+        return ngx_strncasecmp(v->data, (u_char *) "no", 2) != 0
+               && ngx_strncmp(v->data, "?0", 2) != 0;
 
     case 3:
         return ngx_strncasecmp(v->data, (u_char *) "off", 3) != 0;
