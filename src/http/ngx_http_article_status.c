@@ -46,8 +46,12 @@ typedef struct {
     ngx_str_t                     type;
     ngx_str_t                     help;
     ngx_uint_t                    offset;
-    ngx_uint_t                    redis;        /* only for maps with redis */
+    ngx_uint_t                    redis;        /* the maps that have it */
 } ngx_http_article_metric_t;
+
+#define NGX_HTTP_ARTICLE_METRIC_ALL      0
+#define NGX_HTTP_ARTICLE_METRIC_REDIS    1      /* maps with redis */
+#define NGX_HTTP_ARTICLE_METRIC_CLUSTER  2      /* cluster: maps */
 
 
 static void ngx_http_article_status_read(ngx_http_article_map_t *map,
@@ -105,6 +109,12 @@ static ngx_http_article_metric_t  ngx_http_article_metrics[] = {
         "GETs that timed out", redis_timeouts, 1),
     ngx_http_article_metric("redis_reconnects_total", "counter",
         "Reconnects to Redis", redis_reconnects, 1),
+    ngx_http_article_metric("redis_nodes", "gauge",
+        "masters in the newest slot map", redis_nodes, 2),
+    ngx_http_article_metric("redis_moved_total", "counter",
+        "MOVED replies received", redis_moved, 2),
+    ngx_http_article_metric("redis_asked_total", "counter",
+        "ASK replies received", redis_asked, 2),
     ngx_http_article_metric("redirects_total", "counter",
         "AMP redirects", redirects, 0),
     ngx_http_article_metric("retired_total", "counter",
@@ -320,15 +330,6 @@ ngx_http_article_status_json(ngx_http_request_t *r, ngx_array_t *maps)
 }
 
 
-/* cluster: maps only */
-#define NGX_HTTP_ARTICLE_PROM_CLUSTER                                         \
-    "# HELP article_redis_nodes masters in the newest slot map\n"           \
-    "# TYPE article_redis_nodes gauge\n"                                    \
-    "# HELP article_redis_moved_total MOVED replies received\n"             \
-    "# TYPE article_redis_moved_total counter\n"                            \
-    "# HELP article_redis_asked_total ASK replies received\n"               \
-    "# TYPE article_redis_asked_total counter\n"
-
 #define NGX_HTTP_ARTICLE_PROM_INFO                                            \
     "# HELP article_info The module's version\n"                            \
     "# TYPE article_info gauge\n"                                             \
@@ -353,13 +354,12 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
         return NULL;
     }
 
-    size = sizeof(NGX_HTTP_ARTICLE_PROM_CLUSTER);
+    size = 0;
     cluster = 0;
 
     for (i = 0; i < maps->nelts; i++) {
         ngx_http_article_status_read(map[i], &st[i]);
-        size += map[i]->name.len * 3 + 3 * NGX_ATOMIC_T_LEN
-                + sizeof("article_redis_moved_total{map=\"\"} \n") * 3;
+        cluster += map[i]->rconf.redis_cluster;
         size += map[i]->name.len * 2 + sizeof("article_redis_address{map=\"\","
                                               "address=\"\"} 1\n")
                 + NGX_SOCKADDR_STRLEN + 256;
@@ -381,15 +381,23 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
     b->last = ngx_cpymem(b->last, NGX_HTTP_ARTICLE_PROM_INFO,
                          sizeof(NGX_HTTP_ARTICLE_PROM_INFO) - 1);
 
+    /* each metric's lines together: HELP, TYPE, then every map's sample */
     for (m = ngx_http_article_metrics; m->name.len; m++) {
+
+        if (m->redis == NGX_HTTP_ARTICLE_METRIC_CLUSTER && cluster == 0) {
+            continue;
+        }
 
         b->last = ngx_sprintf(b->last, "# HELP article_%V %V\n"
                               "# TYPE article_%V %V\n", &m->name, &m->help,
                               &m->name, &m->type);
 
         for (i = 0; i < maps->nelts; i++) {
-            if (m->redis && map[i]->rconf.redis_addr == NULL
-                && map[i]->rconf.redis_unix.len == 0)
+            if ((m->redis == NGX_HTTP_ARTICLE_METRIC_REDIS
+                 && map[i]->rconf.redis_addr == NULL
+                 && map[i]->rconf.redis_unix.len == 0)
+                || (m->redis == NGX_HTTP_ARTICLE_METRIC_CLUSTER
+                    && !map[i]->rconf.redis_cluster))
             {
                 continue;
             }
@@ -413,25 +421,6 @@ ngx_http_article_status_prometheus(ngx_http_request_t *r, ngx_array_t *maps)
         b->last = ngx_sprintf(b->last, "article_redis_address{map=\"%V\","
                               "address=\"%V\"} 1\n", &map[i]->name,
                               &st[i].redis_address);
-    }
-
-    for (i = 0; i < maps->nelts; i++) {
-        if (!map[i]->rconf.redis_cluster) {
-            continue;
-        }
-
-        if (cluster++ == 0) {
-            b->last = ngx_cpymem(b->last, NGX_HTTP_ARTICLE_PROM_CLUSTER,
-                                 sizeof(NGX_HTTP_ARTICLE_PROM_CLUSTER) - 1);
-        }
-
-        b->last = ngx_sprintf(b->last,
-                              "article_redis_nodes{map=\"%V\"} %ui\n"
-                              "article_redis_moved_total{map=\"%V\"} %ui\n"
-                              "article_redis_asked_total{map=\"%V\"} %ui\n",
-                              &map[i]->name, st[i].redis_nodes,
-                              &map[i]->name, st[i].redis_moved,
-                              &map[i]->name, st[i].redis_asked);
     }
 
     return b;
