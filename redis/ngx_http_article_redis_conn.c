@@ -13,6 +13,7 @@
 
 
 #include "ngx_http_article_redis_conn.h"
+#include "art_redis.h"
 
 
 static void ngx_http_article_rconn_resolved(ngx_resolver_ctx_t *ctx);
@@ -588,7 +589,7 @@ static void
 ngx_http_article_rconn_setup_reply(ngx_http_article_rconn_t *rc,
     redisReply *reply, void *data)
 {
-    u_char                         *p, *last, text[512];
+    u_char                         *p, text[512];
     ngx_http_article_redis_conf_t  *conf;
 
     conf = rc->rd->conf;
@@ -606,17 +607,11 @@ ngx_http_article_rconn_setup_reply(ngx_http_article_rconn_t *rc,
              * ("ERR unknown command 'AUTH', with args beginning with:
              * 'PASSWORD'")
              */
-            last = (u_char *) reply->str + ngx_min(reply->len, 32);
-            p = (u_char *) reply->str;
-
-            while (p < last && *p > ' ' && *p < 0x7f) {
-                p++;
-            }
-
             p = ngx_snprintf(text, sizeof(text),
                              "%*s (redis_auth_file \"%V\")",
-                             p - (u_char *) reply->str, reply->str,
-                             &conf->redis_auth_file);
+                             art_redis_error_code_len(reply->str,
+                                                      reply->len),
+                             reply->str, &conf->redis_auth_file);
             ngx_http_article_rconn_fail(rc, data, text, p - text);
             return;
         }

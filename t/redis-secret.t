@@ -13,6 +13,7 @@ use lib 't/lib';
 use Test::More;
 use Time::HiRes qw(sleep);
 use ArticleTest;
+use FakeRedis;
 
 my $SECRET = 'Qu0ted-Sekr3t-9876';
 
@@ -64,6 +65,24 @@ unlike($t->error_log, qr/\Q$SECRET\E/, 'quoted: the secret is in no line');
 
 $t->stop;
 $t->stop_redis;
+
+# a server that quotes the password with no space before it: the code is
+# the capitals only (a rule of "no space" would keep the password)
+{
+    my $fake = FakeRedis->new(port => $t->port('redis'), mode => 'authquote');
+    my $mark = length $t->error_log;
+    $t->run;
+    ok($t->wait_for(4, sub {
+           substr($t->error_log, $mark) =~ /redis AUTH failed/ }),
+       'quoted, no space: AUTH failed logged')
+        or diag(substr($t->error_log, $mark));
+    my ($line) = grep { /redis AUTH failed/ } split /\n/,
+                 substr($t->error_log, $mark);
+    like($line // '', qr/AUTH failed: ERR \(redis_auth_file /,
+         'quoted, no space: the code alone');
+    $t->stop;
+    $fake->stop;
+}
 
 # a wrong password: the line names the auth file
 

@@ -42,7 +42,6 @@ static int conn_timeouts(push_conn_t *c);
 static int conn_write(push_conn_t *c, const char *buf, size_t len);
 static int conn_ssl_error(push_conn_t *c, int n, const char *what);
 static int conn_tls_refused(push_conn_t *c, const char *what);
-static size_t error_code_len(redisReply *reply);
 
 
 
@@ -235,7 +234,9 @@ push_redis_login(push_conf_t *conf, push_conn_t *c)
                                   "(--password-file \"%s\")",
                                   conf->user ? " for user " : "",
                                   conf->user ? conf->user : "",
-                                  (int) error_code_len(reply), reply->str,
+                                  (int) art_redis_error_code_len(reply->str,
+                                                                 reply->len),
+                                  reply->str,
                                   conf->password_file);
             freeReplyObject(reply);
             return PUSH_REFUSED;
@@ -748,18 +749,3 @@ push_error_rc(redisReply *reply)
 }
 
 
-/* the error's first word (WRONGPASS, NOAUTH, ERR), never what follows */
-
-static size_t
-error_code_len(redisReply *reply)
-{
-    size_t  n;
-
-    for (n = 0; n < reply->len && n < 32; n++) {
-        if (reply->str[n] < 'A' || reply->str[n] > 'Z') {
-            break;
-        }
-    }
-
-    return n;
-}

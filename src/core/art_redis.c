@@ -285,3 +285,18 @@ art_redis_slot(const unsigned char *key, size_t len)
 
     return art_redis_crc16(key, len) & (ART_REDIS_SLOTS - 1);
 }
+
+
+size_t
+art_redis_error_code_len(const char *str, size_t len)
+{
+    size_t  n;
+
+    for (n = 0; n < len && n < 32; n++) {
+        if (str[n] < 'A' || str[n] > 'Z') {
+            break;
+        }
+    }
+
+    return n;
+}

@@ -88,5 +88,12 @@ uint16_t art_redis_crc16(const unsigned char *data, size_t len);
 /* the key's slot: of its {hashtag} if it has a non-empty one */
 unsigned art_redis_slot(const unsigned char *key, size_t len);
 
+/*
+ * The length of an error reply's code (WRONGPASS, NOAUTH, ERR): its
+ * leading capitals, at most 32.  What follows is never shown after AUTH:
+ * a server may quote the arguments back, the password among them.
+ */
+size_t art_redis_error_code_len(const char *str, size_t len);
+
 
 #endif /* _ART_REDIS_H_INCLUDED_ */

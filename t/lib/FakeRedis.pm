@@ -26,6 +26,8 @@ package FakeRedis;
 #   answerclose  answers the commands of a read, then closes the connection
 #   plain    nothing wrong: for the options below
 #   bigarray answers GET with an array of 4,000,000 one-byte strings
+#   authquote  answers AUTH with an error that quotes the password back,
+#            no space before it ("-ERR'PASSWORD'")
 #   stream   a stream of 2,500 entries 2-0...2-2499 behind XRANGE (COUNT
 #            and an inclusive or "(" exclusive start honoured), the first
 #            1,000 of them malformed; XREVRANGE names 1-0; the first
@@ -91,7 +93,7 @@ sub new {
 my %speaks = map { $_ => 1 } qw(noget slowget notrack sentinel deaf
                                 subshort subint unsub script huge
                                 answerclose plain bigarray stream
-                                streamstuck);
+                                streamstuck authquote);
 
 # the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
 sub commands {
@@ -129,6 +131,8 @@ sub answer {
     return '' if $conn->{sub} && $mode eq 'deaf';
     return "*2\r\n" . bulk('pong') . bulk('') if $name eq 'PING' && $conn->{sub};
     return "+PONG\r\n" if $name eq 'PING';
+    # a hostile server: the password quoted back with no space before it
+    return "-ERR'$cmd->[-1]'\r\n" if $name eq 'AUTH' && $mode eq 'authquote';
     return "+OK\r\n" if $name eq 'AUTH' || $name eq 'SELECT';
     return ":42\r\n" if $name eq 'CLIENT' && uc($cmd->[1]) eq 'ID';
     return "-ERR unknown subcommand 'TRACKING'\r\n"

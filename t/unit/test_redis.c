@@ -219,6 +219,22 @@ main(void)
     ok(slot("article:invalidate") == 11295, "slot(article:invalidate)");
     ok(art_redis_slot(NULL, 0) == 0, "slot of the empty key: 0");
 
+    /* an error reply's code: never the text after it */
+
+#define code_is(reply, want)                                                  \
+    ok(art_redis_error_code_len(reply, strlen(reply)) == strlen(want)       \
+       && strncmp(reply, want, strlen(want)) == 0, "error code of " #reply)
+
+    code_is("WRONGPASS invalid username-password pair", "WRONGPASS");
+    code_is("NOAUTH Authentication required.", "NOAUTH");
+    code_is("ERR unknown command 'AUTH', with args beginning with: 'pw'",
+            "ERR");
+    code_is("ERR'pw-quoted-with-no-space'", "ERR");
+    code_is("ERR:pw", "ERR");
+    code_is("lowercase pw", "");
+    code_is("", "");
+    code_is("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF");
+
     printf("1..%d\n", n_tests);
 
     return n_failed ? 1 : 0;
