@@ -223,7 +223,7 @@ write_conf() {
     echo 'title: From a file' > "$D/arts/file.txt"
     echo '<!DOCTYPE html><html><head><title>a</title></head><body>small</body></html>' \
         > "$D/page.html"
-    local seeds="" p loc
+    local seeds="" p
     for p in "${MPORTS[@]}"; do
         seeds="$seeds${seeds:+,}127.0.0.1:$p"
     done
@@ -441,7 +441,7 @@ for i in $(seq 1 $((MASTERS * 2))); do
         --cluster-node-timeout 2000
     wait_port "$p" "$RPID"
 done
-"$RCLI" --cluster create $(printf '127.0.0.1:%s ' "${CPORTS[@]}") \
+"$RCLI" --cluster create "${CPORTS[@]/#/127.0.0.1:}" \
     --cluster-replicas 1 --cluster-yes > "$D/create.log" 2>&1 \
     || { echo "cluster create failed:" >&2; tail -5 "$D/create.log" >&2; exit 1; }
 ok=
