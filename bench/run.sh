@@ -5,7 +5,7 @@
 # building the module.
 #
 # Environment (all optional):
-#   BENCH_SECTIONS   which sections to run (default "1 2 3 4 5 6 7 8")
+#   BENCH_SECTIONS   which sections to run (default "1 2 3 4 5 6 7 8 9")
 #   BENCH_WRK_SECS   seconds per wrk run (default 5)
 #   BENCH_CG_N       requests per callgrind run (default 200)
 #   BENCH_BIG        size of the big loader corpus (default 100000)
@@ -21,7 +21,7 @@ ROOT=$PWD
 B=$ROOT/build/bench
 MODULE=$ROOT/build/ngx_http_article_module.so
 NGINX=${NGINX:-nginx}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9}
 WRK_SECS=${BENCH_WRK_SECS:-5}
 CG_N=${BENCH_CG_N:-200}
 BIG=${BENCH_BIG:-100000}
@@ -1185,6 +1185,19 @@ section8() {
         bench/redis.sh
 }
 
+# ==========================================================================
+# 9. Redis Cluster against one standalone Redis: a cached request, the
+#    first miss, connections per worker, a CLUSTER FAILOVER
+# ==========================================================================
+
+section9() {
+    echo
+    echo "## 9. Redis Cluster vs standalone: cached request, first miss," \
+         "connections, CLUSTER FAILOVER"
+    MODULE=$MODULE NGINX=$NGINX BENCH_WRK_SECS=$WRK_SECS BENCH_CG_N=$CG_N \
+        bench/cluster.sh
+}
+
 for s in $SECTIONS; do
     case $s in
         1) section1 ;;
@@ -1195,6 +1208,7 @@ for s in $SECTIONS; do
         6) section6 ;;
         7) [ -n "$S7_PORT" ] || setup7; section7 ;;
         8) section8 ;;
+        9) section9 ;;
     esac
 done
 
