@@ -534,16 +534,12 @@ ngx_http_article_cluster_slots(ngx_http_article_rconn_t *rc,
     }
 
     if (reply->type != REDIS_REPLY_ARRAY) {
-        if (rc == &cl->rd->cmd) {
-            p = ngx_snprintf(text, sizeof(text), "%*s",
-                             reply->type == REDIS_REPLY_ERROR
-                             ? ngx_min(reply->len, 100) : 15,
-                             reply->type == REDIS_REPLY_ERROR
-                             ? reply->str : "not a slot map");
-            ngx_http_article_rconn_fail(rc, "CLUSTER SLOTS", text, p - text);
-        }
-
-        return;
+        p = ngx_snprintf(text, sizeof(text), "%*s",
+                         reply->type == REDIS_REPLY_ERROR
+                         ? ngx_min(reply->len, 100) : 15,
+                         reply->type == REDIS_REPLY_ERROR
+                         ? reply->str : "not a slot map");
+        goto failed;
     }
 
     cl->epoch++;
@@ -586,12 +582,8 @@ ngx_http_article_cluster_slots(ngx_http_article_rconn_t *rc,
     }
 
     if (covered == 0) {
-        if (rc == &cl->rd->cmd) {
-            ngx_http_article_rconn_fail(rc, "CLUSTER SLOTS",
-                                        (u_char *) "no slot served", 14);
-        }
-
-        return;
+        p = ngx_cpymem(text, "no slot served", 14);
+        goto failed;
     }
 
     masters = 0;
@@ -640,6 +632,20 @@ again:
         cl->again = 0;
         ngx_http_article_cluster_soon(cl);
     }
+
+    return;
+
+failed:
+
+    if (rc == &cl->rd->cmd) {
+        /* the map's connection: reopened after the back-off, then asked */
+        ngx_http_article_rconn_fail(rc, "CLUSTER SLOTS", text, p - text);
+        return;
+    }
+
+    /* asked on a master's connection while the map's is down: again */
+    cl->again = 0;
+    ngx_http_article_cluster_soon(cl);
 }
 
 

@@ -689,6 +689,14 @@ ngx_http_article_rconn_timeout(ngx_event_t *ev)
         break;
 
     default:
+        if (rc->partial && rc->ncmds == 0 && rc->skip) {
+            /* the rest of a value refused for its size never came */
+            ngx_http_article_rconn_fail(rc, "reply", (u_char *)
+                                        "timed out (a value over 4 MiB, "
+                                        "not complete)", 44);
+            break;
+        }
+
         if (rc->partial && rc->ncmds == 0) {
             /* a push begun and not complete */
             ngx_http_article_rconn_fail(rc, "push",

@@ -593,7 +593,8 @@ ngx_http_article_rconn_over(ngx_http_article_rconn_t *rc)
 
 /*
  * A reply begun and not complete, with no command's timer running (a push,
- * or a reply to no command): it has max(redis_timeout, 1 s) to be complete.
+ * a reply to no command, the rest of a value refused for its size): it
+ * has max(redis_timeout, 1 s) to be complete.
  */
 
 static void
@@ -603,7 +604,9 @@ ngx_http_article_rconn_partial(ngx_http_article_rconn_t *rc)
 
     r = rc->reader;
 
-    if (r->pos < r->len || (r->ridx >= 0 && r->rstack[0].type >= 0)) {
+    if (rc->skip || r->pos < r->len
+        || (r->ridx >= 0 && r->rstack[0].type >= 0))
+    {
         if (!rc->timer.timer_set) {
             ngx_add_timer(&rc->timer,
                           ngx_max(rc->rd->conf->redis_timeout, 1000));

@@ -442,7 +442,7 @@ ngx_int_t
 ngx_http_article_rconn_idle(ngx_http_article_rconn_t *rc)
 {
     if (rc->state != NGX_HTTP_ARTICLE_RCONN_UP
-        || rc->ncmds != 0 || rc->timer.timer_set
+        || rc->ncmds != 0 || rc->timer.timer_set || rc->skip
         || rc->out_pos != rc->out_len
         || ngx_current_msec - rc->opened < NGX_HTTP_ARTICLE_IDLE_MIN
         || ngx_current_msec - rc->last_read < NGX_HTTP_ARTICLE_IDLE_MIN)

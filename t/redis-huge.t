@@ -3,7 +3,8 @@
 # A GET answered with a bulk reply far over the 4 MiB a record may have:
 # refused as soon as its length is read, before it is buffered; the key is
 # a problem logged with its size and remembered as missing; the request is
-# answered, not left to time out; the connection keeps serving.
+# answered, not left to time out; the connection keeps serving, and the
+# rest of the value that never comes times out.
 
 use strict;
 use warnings;
@@ -56,6 +57,12 @@ ok(scalar $t->log_lines(qr/\[warn\].*article_map "news": redis article:huge: a v
 
 like($t->get('/status')->{content}, qr/"timeouts": 0/,
      'refused on sight, not timed out');
+
+# the fake sent 1 MB of the 100 MB and stalls: the rest is waited for
+# redis_timeout at most, with no other command under way (it was waited
+# for without end)
+ok($t->wait_for(4, sub { scalar $t->log_lines(qr/\[error\].*article_map "news": redis reply failed: timed out \(a value over 4 MiB, not complete\) \(command connection/) }),
+   'the rest of the refused value that never comes: timed out');
 
 $fake->stop;
 
