@@ -489,7 +489,7 @@ ngx_http_article_redis_replay(ngx_http_article_redis_t *rd)
 
     (void) ngx_http_article_rconn_send(rc, 6, argv, len,
                                        ngx_http_article_redis_replayed,
-                                       NULL);
+                                       (void *) argv[0]);
 }
 
 
@@ -514,6 +514,20 @@ ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
     if (reply == NULL) {
         /* the command connection went: its ready replays again */
         rd->replay = 1;
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR
+        && !(reply->len >= 9 && ngx_strncmp(reply->str, "WRONGTYPE", 9) == 0))
+    {
+        /* NOPERM (an ACL user without it), LOADING, MOVED...: said */
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0,
+                      "article_map \"%V\": redis %V refuses %s of the "
+                      "stream (%*s): invalidations made while the "
+                      "subscriber was away may be missed", &rd->conf->name,
+                      &rc->address, (char *) data,
+                      art_redis_error_code_len(reply->str, reply->len),
+                      reply->str);
         return;
     }
 

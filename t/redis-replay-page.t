@@ -4,7 +4,9 @@
 # entry of every page, even a full page of entries it skips (malformed):
 # a few XRANGEs, the entries after them applied.  A page that does not
 # move the position at all (a server that answers the same entries) ends
-# the replay, logged once, instead of asking the same XRANGE for ever.
+# the replay, logged once, instead of asking the same XRANGE for ever.  A
+# server that refuses the stream (an ACL user without XRANGE) is said once
+# per replay, not passed over in silence.
 
 use strict;
 use warnings;
@@ -25,6 +27,8 @@ my $skip = FakeRedis->new(port => $t->port('skip'), mode => 'stream',
                           cmdlog => "$d/skip.cmd", log => "$d/skip.log");
 my $stuck = FakeRedis->new(port => $t->port('stuck'), mode => 'streamstuck',
                            cmdlog => "$d/stuck.cmd", log => "$d/stuck.log");
+my $noperm = FakeRedis->new(port => $t->port('noperm'),
+                            mode => 'streamnoperm');
 
 $t->write_config(<<'EOF');
     article_map skip {
@@ -36,6 +40,12 @@ $t->write_config(<<'EOF');
     article_map stuck {
         source arts/*.txt;
         redis 127.0.0.1:%%PORT_stuck%%;
+        redis_timeout 500ms;
+    }
+
+    article_map noperm {
+        source arts/*.txt;
+        redis 127.0.0.1:%%PORT_noperm%%;
         redis_timeout 500ms;
     }
 
@@ -76,6 +86,11 @@ is(xranges('skip'), 3,
 cmp_ok(xranges('stuck'), '<=', 2, 'the same page again: the replay ends')
     or diag(xranges('stuck') . ' XRANGEs');
 is(scalar $t->log_lines(qr/does not move/), 1, 'logged once');
+
+# the first position (XREVRANGE) and the replay (XREVRANGE again: no
+# position was learnt) refused: one line each, naming the error code
+ok($t->wait_for(10, sub { $t->log_lines(qr/\[warn\].*article_map "noperm": redis 127\.0\.0\.1:\d+ refuses XREVRANGE of the stream \(NOPERM\): invalidations made while the subscriber was away may be missed/) >= 2 }),
+   'the stream refused: said, once each time it is asked');
 
 is($t->get('/skip/k2-1500')->{headers}{'x-title'} // '', '',
    'an entry after the skipped page: invalidated');

@@ -35,6 +35,8 @@ package FakeRedis;
 #            the stream is replayed
 #   streamstuck  as stream, but every XRANGE answers the same 1,000
 #            entries, all 1-0
+#   streamnoperm  as stream, but XRANGE and XREVRANGE answer NOPERM (an
+#            ACL user without them)
 #
 # Options of the modes that speak Redis:
 #
@@ -93,7 +95,7 @@ sub new {
 my %speaks = map { $_ => 1 } qw(noget slowget notrack sentinel deaf
                                 subshort subint unsub script huge
                                 answerclose plain bigarray stream
-                                streamstuck authquote);
+                                streamstuck streamnoperm authquote);
 
 # the commands of a buffer, as [NAME, ARGS...]; what is left stays in $buf
 sub commands {
@@ -191,6 +193,8 @@ sub stream {
     my ($mode, $cmd) = @_;
 
     return "*0\r\n" unless $mode =~ /^stream/;
+    return "-NOPERM User nginx has no permissions to run the '"
+           . lc($cmd->[0]) . "' command\r\n" if $mode eq 'streamnoperm';
     return "*1\r\n" . entry('1-0', 1) if uc $cmd->[0] eq 'XREVRANGE';
     return "*1000\r\n" . (entry('1-0', 1) x 1000) if $mode eq 'streamstuck';
 
