@@ -40,6 +40,12 @@ static void *ngx_http_article_reply_nil(const redisReadTask *task);
 #define NGX_HTTP_ARTICLE_REPLY_COST   (sizeof(redisReply) + 32)
 #define NGX_HTTP_ARTICLE_REPLY_BOUND  (ART_MAX_INPUT + 65536)
 
+/*
+ * Commands under way on one connection: one GET per key asked and not yet
+ * answered, for at most redis_timeout; past this, as Redis unreachable
+ */
+#define NGX_HTTP_ARTICLE_MAX_PENDING  65536
+
 
 /* hiredis' own functions, each element counted first */
 static redisReplyObjectFunctions  *ngx_http_article_reply_default;
@@ -162,8 +168,9 @@ ngx_http_article_reply_nil(const redisReadTask *task)
 
 /*
  * Queues a command; its handler is called with the reply, or with NULL if
- * the connection goes first.  NGX_ERROR: the connection is not there or
- * failed, and the handler has had its NULL already.
+ * the connection goes first.  NGX_ERROR: the connection is not there,
+ * failed or has too many commands under way, and the handler has had its
+ * NULL already.
  */
 
 ngx_int_t
@@ -178,7 +185,9 @@ ngx_http_article_rconn_send(ngx_http_article_rconn_t *rc, int argc,
     ngx_uint_t               i;
     ngx_http_article_cmd_t  *cmds;
 
-    if (rc->state < NGX_HTTP_ARTICLE_RCONN_SETUP) {
+    if (rc->state < NGX_HTTP_ARTICLE_RCONN_SETUP
+        || rc->ncmds >= NGX_HTTP_ARTICLE_MAX_PENDING)
+    {
         goto failed;
     }
 
