@@ -102,7 +102,8 @@ ngx_http_article_cluster_node(ngx_http_article_cluster_t *cl, u_char *host,
         if (!cl->full) {
             ngx_log_error(NGX_LOG_WARN, cl->rd->log, 0,
                           "article_map \"%V\": redis cluster of more than "
-                          "%d nodes, the others are not used",
+                          "%d nodes, the others are not used until a "
+                          "reload",
                           &cl->rd->conf->name,
                           NGX_HTTP_ARTICLE_CLUSTER_NODES);
             cl->full = 1;
