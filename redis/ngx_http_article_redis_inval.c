@@ -517,10 +517,14 @@ ngx_http_article_redis_replayed(ngx_http_article_rconn_t *rc,
         return;
     }
 
+    /*
+     * NOPERM (an ACL user without it), LOADING...: said.  Not MOVED: on a
+     * cluster, the stream is replayed by the master of its slot alone
+     */
     if (reply->type == REDIS_REPLY_ERROR
-        && !(reply->len >= 9 && ngx_strncmp(reply->str, "WRONGTYPE", 9) == 0))
+        && !(reply->len >= 9 && ngx_strncmp(reply->str, "WRONGTYPE", 9) == 0)
+        && !(reply->len >= 5 && ngx_strncmp(reply->str, "MOVED", 5) == 0))
     {
-        /* NOPERM (an ACL user without it), LOADING, MOVED...: said */
         ngx_log_error(NGX_LOG_WARN, rd->log, 0,
                       "article_map \"%V\": redis %V refuses %s of the "
                       "stream (%*s): invalidations made while the "
