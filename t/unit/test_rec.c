@@ -109,6 +109,16 @@ main(void)
     ok(art_hash((const unsigned char *) "a", 1) == 0xaf63dc4c8601ec8cULL,
        "hash of \"a\"");
 
+    /* eight bytes a turn, then the rest one by one: the same FNV-1a */
+
+    ok(art_hash((const unsigned char *) "12345678", 8)
+       == 0x173932c41a90a42dULL, "hash of 8 bytes");
+    ok(art_hash((const unsigned char *) "123456789", 9)
+       == 0x06d5573923c6cdfcULL, "hash of 9 bytes");
+    ok(art_hash((const unsigned char *)
+                "/amp/tech/nvidia-bans-tiny-algorithm-5077.html", 46)
+       == 0x07b33df962f21e24ULL, "hash of a 46-byte path");
+
     /* the index: 40 records in 128 slots, all found, the absent not */
 
     ok(art_index_slots(0) == 2 && art_index_slots(40) == 128
