@@ -18,6 +18,7 @@
 
 static size_t art_url_scheme(const unsigned char *p, size_t len);
 static size_t art_url_authority_end(const unsigned char *p, size_t len);
+static size_t art_url_authority_end_frag(const unsigned char *p, size_t len);
 static int art_url_authority(const unsigned char *p, size_t len,
     art_str_t *host, long *port);
 static int art_url_same_host(art_str_t *a, art_str_t *b);
@@ -184,7 +185,7 @@ art_url_path(const unsigned char *p, size_t len)
 
     if (i + 3 < len) {
         i += 3;
-        i += art_url_authority_end(p + i, len - i);
+        i += art_url_authority_end_frag(p + i, len - i);
 
     } else {
         /* no "://": not a URL field; no path */
@@ -216,6 +217,41 @@ art_url_path(const unsigned char *p, size_t len)
     }
 
     return path;
+}
+
+
+int
+art_url_path_is(const unsigned char *p, size_t len, const unsigned char *path,
+    size_t plen)
+{
+    size_t     i;
+    art_str_t  s;
+
+    i = art_url_scheme(p, len);
+
+    if (i == 0) {
+        /* not http or https: as art_url_path() reads it */
+        s = art_url_path(p, len);
+
+        return s.len == plen && memcmp(s.data, path, plen) == 0;
+    }
+
+    i += art_url_authority_end_frag(p + i, len - i);
+
+    if (i == len || p[i] != '/') {
+        /* no path: "/" */
+        return plen == 1 && path[0] == '/';
+    }
+
+    if (plen > len - i || memcmp(p + i, path, plen) != 0
+        || (i + plen < len && p[i + plen] != '?' && p[i + plen] != '#'))
+    {
+        return 0;
+    }
+
+    /* the path ends at its first '?' or '#': none may be in it */
+
+    return memchr(path, '?', plen) == NULL && memchr(path, '#', plen) == NULL;
 }
 
 
@@ -254,7 +290,7 @@ art_url_is_request(const unsigned char *url, size_t len,
 
     dport = (n == 7) ? 80 : 443;
 
-    /* a '#' ends the authority too: frag is the first */
+    /* a '#' ends the authority too: none before frag */
     end = n + art_url_authority_end(url + n, frag - n);
 
     /* the fragment stays in the client: what it asks for ends before it */
@@ -335,8 +371,9 @@ art_url_scheme(const unsigned char *p, size_t len)
 
 
 /*
- * The length of the authority at p: up to its first '/', '?' or '#'.  A
- * request pays for this: memchr() rather than a loop over each byte.
+ * The length of the authority at p, a span with no '#': up to its first
+ * '/' or '?'.  A request pays for this: memchr() rather than a loop over
+ * each byte.
  */
 
 static size_t
@@ -352,9 +389,18 @@ art_url_authority_end(const unsigned char *p, size_t len)
 
     c = memchr(p, '?', len);
 
-    if (c != NULL) {
-        len = c - p;
-    }
+    return (c != NULL) ? (size_t) (c - p) : len;
+}
+
+
+/* the same, in a span where a '#' may end it */
+
+static size_t
+art_url_authority_end_frag(const unsigned char *p, size_t len)
+{
+    const unsigned char  *c;
+
+    len = art_url_authority_end(p, len);
 
     c = memchr(p, '#', len);
 

@@ -202,6 +202,12 @@ main(void)
        == rec, "amp key: found by its AMP path, untagged");
     ok(art_index_find(index, mask, (const unsigned char *) "/k/amp", 6)
        == NULL, "amp key: a prefix of the AMP path is not it");
+    slot = art_index_slot(index, mask, (const unsigned char *) "/k/amp/?x=1",
+                          11, art_hash(key.data, key.len));
+    ok(*slot == NULL, "amp key: the AMP path with its query is not it");
+    slot = art_index_slot(index, mask, (const unsigned char *) "/k/", 3,
+                          art_hash(key.data, key.len));
+    ok(*slot == NULL, "amp key: nor is the record's own key, at the slot");
 
     /* a probe that meets the tagged slot compares the path and goes on */
     slot = art_index_slot(index, mask, (const unsigned char *) "/other/", 7,
