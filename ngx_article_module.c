@@ -262,6 +262,7 @@ ngx_http_article_create_loc_conf(ngx_conf_t *cf)
      *     alcf->map = NULL;
      *     alcf->key = NULL;
      *     alcf->key_vars = NULL;
+     *     alcf->key_var = 0;
      *     alcf->amp_mobile = NULL;
      *     alcf->amp_vary = { 0, NULL };
      *     alcf->amp_optout = { 0, NULL };
@@ -300,6 +301,7 @@ ngx_http_article_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->map = prev->map;
         conf->key = prev->key;
         conf->key_vars = prev->key_vars;
+        conf->key_var = prev->key_var;
     }
 
     if (conf->amp_mobile == NULL) {

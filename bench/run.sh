@@ -431,6 +431,12 @@ S23_STEM=
 S23_TARGET=
 S23_BASE=
 declare -A S23_PORT=()
+# a variant's request target when it is not /p/STEM (section 3's retire)
+declare -A S23_URI=()
+S23_RETIRE_STEM=
+S23_AMP_URL=
+S23_WEB_URL=
+S23_AMP_HOST=
 S23_PAGES="static static_copy module sub_filter lua"
 LUA_SO=/usr/lib/nginx/modules/ngx_http_lua_module.so
 NDK_SO=/usr/lib/nginx/modules/ndk_http_module.so
@@ -474,16 +480,24 @@ EOF
         amp)        echo "article og \$aid; article_amp on;"
                     echo "try_files /page.html =404;" ;;
         return_302) echo "return 302 $S23_TARGET;" ;;
+        # the record's AMP URL, found by its AMP path ("index url" keys it)
+        retire)     echo "article retire \$uri; article_amp_retire on;"
+                    echo "try_files /page.html =404;" ;;
+        return_301) echo "return 301 $S23_WEB_URL;" ;;
     esac
 }
 
 # the server{} of variant $1
 s23_server() {
+    local loc='~ ^/p/(?<aid>[A-Za-z0-9_]+)$'
+
+    # an AMP path: the retire pair shares a prefix location of its own
+    [ -z "${S23_URI[$1]:-}" ] || loc=/
     cat <<EOF
 
     server {
         listen 127.0.0.1:${S23_PORT[$1]};
-        location ~ ^/p/(?<aid>[A-Za-z0-9_]+)\$ {
+        location $loc {
             $(s23_location "$1")
         }
     }
@@ -499,6 +513,13 @@ s23_conf() {
 
     article_map og {
         source $S23_DIR/articles/*.txt;
+        zone 16m;
+    }
+
+    # the same articles by URL path, AMP paths too (article_amp_retire)
+    article_map retire {
+        source $S23_DIR/articles/*.txt;
+        index url;
         zone 16m;
     }
 
@@ -546,6 +567,31 @@ setup23() {
             "$S23_DIR/stems.txt" "$c/index.tsv")
     S23_STEM=$stem
     S23_TARGET=$tgt
+
+    # section 3's retire: the first published article whose ampWebUrl has
+    # a path of its own ("/amp/" in it), so that "index url" keys it
+    read -r S23_RETIRE_STEM S23_AMP_URL S23_WEB_URL < <(
+        perl -e '
+            for my $s (@ARGV) {
+                open my $f, "<", "$s.txt" or die "$s: $!";
+                my %v;
+                while (<$f>) {
+                    $v{$1} = $2
+                        if /^(webUrl|ampWebUrl|published):\s*"?([^"\n]*)/;
+                }
+                next if ($v{published} // "") =~ /^(false|no|off|0)$/i;
+                my ($w, $a) = @v{qw(webUrl ampWebUrl)};
+                next unless $w && $a;
+                my ($wp) = $w =~ m{^https?://[^/?#]+([^?#]*)};
+                my ($ap) = $a =~ m{^https?://[^/?#]+([^?#]*)};
+                next unless defined $wp && defined $ap && $wp ne $ap;
+                print "$s $a $w\n";
+                exit;
+            }' $(sed "s|^|$S23_DIR/articles/|" "$S23_DIR/stems.txt"))
+    S23_RETIRE_STEM=${S23_RETIRE_STEM##*/}
+    S23_AMP_HOST=$(echo "$S23_AMP_URL" | sed -E 's|^https?://([^/?#]*).*|\1|')
+    S23_URI[retire]=$(echo "$S23_AMP_URL" | sed -E 's|^https?://[^/?#]*||')
+    S23_URI[return_301]=${S23_URI[retire]}
     mkdir -p "$S23_HTML"
     make_page > "$S23_HTML/page.html"
     : > "$S23_DIR/og.map"
@@ -553,7 +599,7 @@ setup23() {
     [ -f "$LUA_SO" ] || S23_PAGES=${S23_PAGES/ lua/}
     [ -z "$S23_AFFINITY" ] || main="worker_cpu_affinity $S23_AFFINITY;"
 
-    for v in $S23_PAGES amp return_302; do
+    for v in $S23_PAGES amp return_302 retire return_301; do
         S23_PORT[$v]=$(free_port)
         [ "$v" != lua ] || continue
         servers+=$(s23_server "$v")
@@ -616,7 +662,8 @@ wrk_cost() {
     t1=$(worker_cpu_ns "$w")
     echo "$out" >> "$B/wrk.log"
     if echo "$out" | grep -qE 'Non-2xx|Socket errors'; then
-        case $url in */amp/*|*:${S23_PORT[amp]}/*|*:${S23_PORT[return_302]}/*) ;;
+        case $url in */amp/*|*:${S23_PORT[amp]}/*|*:${S23_PORT[return_302]}/*\
+            |*:${S23_PORT[retire]}/*|*:${S23_PORT[return_301]}/*) ;;
         *) echo "warning: wrk $url: $(echo "$out" | grep -E 'Non-2xx|Socket' \
                  | tr -s ' ' | tr '\n' ';')" >&2 ;;
         esac
@@ -637,7 +684,7 @@ wrk_cost() {
 # name), then variants
 declare -A RPS=() CPU=()
 wrk_rounds() {
-    local rounds=$1 hname=$2 v r out line w
+    local rounds=$1 hname=$2 v r out line w url
     local -n hdr=$hname
     shift 2
     for v in "$@"; do RPS[$v]=0; CPU[$v]=0; done
@@ -646,9 +693,8 @@ wrk_rounds() {
         for v in "$@"; do
             w=$NGINX_PID
             [ "$v" != lua ] || w=$LUA_PID
-            out=$(WRK_NGINX=$w wrk_cost \
-                  "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM" \
-                  "${hdr[@]+"${hdr[@]}"}")
+            url=http://127.0.0.1:${S23_PORT[$v]}${S23_URI[$v]:-/p/$S23_STEM}
+            out=$(WRK_NGINX=$w wrk_cost "$url" "${hdr[@]+"${hdr[@]}"}")
             line+=" $v=${out% *}"
             RPS[$v]=$(perl -e 'print $ARGV[0] + $ARGV[1] / $ARGV[2]' \
                       "${RPS[$v]}" "${out% *}" "$rounds")
@@ -666,6 +712,12 @@ cg_variant() {
     local v=$1 name=$2
     shift 2
     local dir=$S23_DIR port=${S23_PORT[static]} base try
+    # CG_N requests on one connection: a query that counts them, or (a
+    # target that must stay as it is) a fragment, which curl never sends
+    local url="http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM?n=[1-$CG_N]"
+
+    [ -z "${S23_URI[$v]:-}" ] \
+        || url="http://127.0.0.1:${S23_PORT[$v]}${S23_URI[$v]}#[1-$CG_N]"
     if [ "$v" = lua ]; then
         dir=$S23_DIR-lua
         port=${S23_PORT[lua]}
@@ -683,9 +735,7 @@ cg_variant() {
     for try in 1 2; do
         CG=
         cg_nginx "$dir" "$port" "og-$name" \
-            curl -s -o /dev/null "$@" \
-            "http://127.0.0.1:${S23_PORT[$v]}/p/$S23_STEM?n=[1-$CG_N]" \
-            || true
+            curl -s -o /dev/null "$@" "$url" || true
         [ -z "$CG" ] || break
     done
     if [ -n "$CG" ] && [ -n "$base" ]; then
@@ -778,7 +828,8 @@ section2() {
 }
 
 section3() {
-    local loc h=(-H "User-Agent: $PHONE_UA")
+    local loc v h=(-H "User-Agent: $PHONE_UA")
+    local hr=(-H "User-Agent: $PHONE_UA" -H "Host: $S23_AMP_HOST")
     echo
     echo "## 3. AMP redirect: a phone with no client hints (iPhone" \
          "User-Agent), the module's 302 vs nginx's return 302"
@@ -790,7 +841,27 @@ section3() {
     echo "module_answer: $loc"
     echo "same_location_as_return: $([ "$loc" = "302 $S23_TARGET" ] \
           && echo yes || echo NO)"
+
+    # AMP retired: the record's AMP URL on its host, 301 to its webUrl;
+    # the answers as sent, but Date, to compare with nginx's own
+    for v in retire return_301; do
+        curl -s -D "$S23_DIR/head-$v" -o "$S23_DIR/body-$v" "${hr[@]}" \
+            "http://127.0.0.1:${S23_PORT[$v]}${S23_URI[$v]}"
+        sed -i '/^Date: /d' "$S23_DIR/head-$v"
+    done
+    loc=$(perl -ne 'print "$1 " if m{^HTTP/\S+ (\d+)};
+                    print $1 if /^Location: (.*?)\r?$/' "$S23_DIR/head-retire")
+    echo "retire: $S23_AMP_URL (article $S23_RETIRE_STEM, index url)"
+    echo "retire_answer: $loc"
+    echo "retire_same_as_return_301 (status, Location): $(
+          [ "$loc" = "301 $S23_WEB_URL" ] && echo yes || echo NO)"
+    echo "retire_same_bytes_as_return_301 (headers but Date, body): $(
+          cmp -s "$S23_DIR/head-retire" "$S23_DIR/head-return_301" \
+          && cmp -s "$S23_DIR/body-retire" "$S23_DIR/body-return_301" \
+          && echo yes || echo NO)"
+
     wrk_rounds 2 h amp return_302
+    wrk_rounds 2 hr retire return_301
     s23_stop
 
     echo "article_amp_rps: $(printf '%.0f' "${RPS[amp]}") (worker CPU" \
@@ -799,6 +870,13 @@ section3() {
          "$(printf '%.2f' "${CPU[return_302]}") us/request)"
     echo "ratio_amp_vs_return: $(ratio "${RPS[amp]}" "${RPS[return_302]}")" \
          "(goal >= 0.97; CPU $(ratio "${CPU[amp]}" "${CPU[return_302]}")x)"
+    echo "article_amp_retire_rps: $(printf '%.0f' "${RPS[retire]}") (worker" \
+         "CPU $(printf '%.2f' "${CPU[retire]}") us/request)"
+    echo "return_301_rps: $(printf '%.0f' "${RPS[return_301]}") (worker CPU" \
+         "$(printf '%.2f' "${CPU[return_301]}") us/request)"
+    echo "ratio_retire_vs_return: $(ratio "${RPS[retire]}" \
+          "${RPS[return_301]}") (CPU $(ratio "${CPU[retire]}" \
+          "${CPU[return_301]}")x)"
 
     cg_variant amp amp -A "$PHONE_UA"
     cg_variant return_302 return_302 -A "$PHONE_UA"
@@ -806,6 +884,8 @@ section3() {
     # or after Sec-CH-UA-Mobile: ?0 alone
     cg_variant amp amp_desktop -A "$DESKTOP_UA"
     cg_variant amp amp_desktop_hint0 -A "$DESKTOP_UA" -H 'Sec-CH-UA-Mobile: ?0'
+    cg_variant retire retire "${hr[@]}"
+    cg_variant return_301 return_301 "${hr[@]}"
     echo "callgrind ($CG_N requests, keep-alive):"
     echo "  article_amp_instr_per_request: ${INSTR[amp]}"
     echo "  return_302_instr_per_request: ${INSTR[return_302]}"
@@ -816,8 +896,13 @@ section3() {
     echo "  amp_location_desktop_hint0_instr_per_request:" \
          "${INSTR[amp_desktop_hint0]} (the page; Sec-CH-UA-Mobile: ?0," \
          "no User-Agent pass)"
+    echo "  article_amp_retire_instr_per_request: ${INSTR[retire]}"
+    echo "  return_301_instr_per_request: ${INSTR[return_301]}"
+    echo "  ratio_retire_vs_return_instr: $(ratio "${INSTR[retire]}" \
+          "${INSTR[return_301]}") (goal <= 1.10)"
     cg_profile return_302 amp 12
     cg_profile amp_desktop_hint0 amp_desktop 4
+    cg_profile return_301 retire 12
 }
 
 # ==========================================================================

@@ -38,6 +38,8 @@ static const unsigned  art_rec_parts[] = {
 
 
 static size_t art_rec_amp_cache(const art_article_t *a, unsigned char *out);
+static int art_rec_amp_key_is(const art_rec_t *rec, const unsigned char *key,
+    size_t len);
 
 
 /* keys are short, and one probe must almost always do */
@@ -48,6 +50,19 @@ art_hash(const unsigned char *key, size_t len)
     uint64_t  h;
 
     h = 0xcbf29ce484222325ULL;
+
+    /* the same FNV-1a, eight bytes a turn: a lookup hashes a long path */
+
+    for ( /* void */ ; len >= 8; len -= 8, key += 8) {
+        h = (h ^ key[0]) * 0x100000001b3ULL;
+        h = (h ^ key[1]) * 0x100000001b3ULL;
+        h = (h ^ key[2]) * 0x100000001b3ULL;
+        h = (h ^ key[3]) * 0x100000001b3ULL;
+        h = (h ^ key[4]) * 0x100000001b3ULL;
+        h = (h ^ key[5]) * 0x100000001b3ULL;
+        h = (h ^ key[6]) * 0x100000001b3ULL;
+        h = (h ^ key[7]) * 0x100000001b3ULL;
+    }
 
     while (len--) {
         h ^= *key++;
@@ -203,7 +218,6 @@ art_index_slot(art_rec_t **index, size_t mask, const unsigned char *key,
     size_t len, uint64_t hash)
 {
     size_t      i;
-    art_str_t   amp;
     art_rec_t  *rec;
 
     for (i = hash & mask; ; i = (i + 1) & mask) {
@@ -215,9 +229,7 @@ art_index_slot(art_rec_t **index, size_t mask, const unsigned char *key,
 
         if (art_index_is_amp(rec)) {
             /* no hash of this key is kept: the path itself is compared */
-            amp = art_rec_amp_key(art_index_rec(rec));
-
-            if (amp.len == len && memcmp(amp.data, key, len) == 0) {
+            if (art_rec_amp_key_is(art_index_rec(rec), key, len)) {
                 return &index[i];
             }
 
@@ -265,6 +277,32 @@ art_rec_amp_key(const art_rec_t *rec)
     }
 
     return path;
+}
+
+
+/* art_rec_amp_key(rec) is key: without finding where the path ends */
+
+static int
+art_rec_amp_key_is(const art_rec_t *rec, const unsigned char *key,
+    size_t len)
+{
+    art_str_t  url, own;
+
+    if (len == 0) {
+        /* only "no AMP key" is empty: rare, asked the long way */
+        return art_rec_amp_key(rec).len == 0;
+    }
+
+    url = art_rec_str(rec, ART_REC_AMP_URL);
+
+    if (url.len == 0 || !art_url_path_is(url.data, url.len, key, len)) {
+        return 0;
+    }
+
+    /* the path is no AMP key where it is the record's own key */
+    own = art_rec_str(rec, ART_REC_KEY);
+
+    return own.len != len || memcmp(own.data, key, len) != 0;
 }
 
 

@@ -16,6 +16,9 @@
 #define ART_URL_NO_PORT  -1          /* absent or empty: the default */
 
 
+static size_t art_url_scheme(const unsigned char *p, size_t len);
+static size_t art_url_authority_end(const unsigned char *p, size_t len);
+static size_t art_url_authority_end_frag(const unsigned char *p, size_t len);
 static int art_url_authority(const unsigned char *p, size_t len,
     art_str_t *host, long *port);
 static int art_url_same_host(art_str_t *a, art_str_t *b);
@@ -180,11 +183,11 @@ art_url_path(const unsigned char *p, size_t len)
     c = memchr(p, ':', len);
     i = (c != NULL) ? (size_t) (c - p) : len;
 
-    for (i += 3; i < len && p[i] != '/' && p[i] != '?' && p[i] != '#'; i++) {
-        /* void */
-    }
+    if (i + 3 < len) {
+        i += 3;
+        i += art_url_authority_end_frag(p + i, len - i);
 
-    if (i > len) {
+    } else {
         /* no "://": not a URL field; no path */
         i = len;
     }
@@ -218,6 +221,41 @@ art_url_path(const unsigned char *p, size_t len)
 
 
 int
+art_url_path_is(const unsigned char *p, size_t len, const unsigned char *path,
+    size_t plen)
+{
+    size_t     i;
+    art_str_t  s;
+
+    i = art_url_scheme(p, len);
+
+    if (i == 0) {
+        /* not http or https: as art_url_path() reads it */
+        s = art_url_path(p, len);
+
+        return s.len == plen && memcmp(s.data, path, plen) == 0;
+    }
+
+    i += art_url_authority_end_frag(p + i, len - i);
+
+    if (i == len || p[i] != '/') {
+        /* no path: "/" */
+        return plen == 1 && path[0] == '/';
+    }
+
+    if (plen > len - i || memcmp(p + i, path, plen) != 0
+        || (i + plen < len && p[i + plen] != '?' && p[i + plen] != '#'))
+    {
+        return 0;
+    }
+
+    /* the path ends at its first '?' or '#': none may be in it */
+
+    return memchr(path, '?', plen) == NULL && memchr(path, '#', plen) == NULL;
+}
+
+
+int
 art_url_is_request(const unsigned char *url, size_t len,
     const unsigned char *host, size_t host_len, const unsigned char *uri,
     size_t uri_len)
@@ -244,26 +282,16 @@ art_url_is_request(const unsigned char *url, size_t len,
         return 0;
     }
 
-    if (len >= 7 && strncasecmp((const char *) url, "http://", 7) == 0) {
-        n = 7;
-        dport = 80;
+    n = art_url_scheme(url, len);
 
-    } else if (len >= 8 && strncasecmp((const char *) url, "https://", 8)
-                           == 0)
-    {
-        n = 8;
-        dport = 443;
-
-    } else {
+    if (n == 0) {
         return 0;
     }
 
-    for (end = n;
-         end < len && url[end] != '/' && url[end] != '?' && url[end] != '#';
-         end++)
-    {
-        /* void */
-    }
+    dport = (n == 7) ? 80 : 443;
+
+    /* a '#' ends the authority too: none before frag */
+    end = n + art_url_authority_end(url + n, frag - n);
 
     /* the fragment stays in the client: what it asks for ends before it */
 
@@ -273,9 +301,9 @@ art_url_is_request(const unsigned char *url, size_t len,
 
     /* userinfo ends at the last '@' of the authority, as browsers read it */
 
-    for (i = end; i > n && url[i - 1] != '@'; i--) { /* void */ }
+    if (memchr(url + n, '@', end - n) != NULL) {
+        for (i = end; url[i - 1] != '@'; i--) { /* void */ }
 
-    if (i > n) {
         n = i;
     }
 
@@ -317,6 +345,69 @@ art_url_is_request(const unsigned char *url, size_t len,
 }
 
 
+/* "http://" or "https://" in any case: its length, else 0 */
+
+static size_t
+art_url_scheme(const unsigned char *p, size_t len)
+{
+    size_t  n;
+
+    /* as strncasecmp() in the C locale, without a call per scheme */
+
+    if (len < 7 || (p[0] | 0x20) != 'h' || (p[1] | 0x20) != 't'
+        || (p[2] | 0x20) != 't' || (p[3] | 0x20) != 'p')
+    {
+        return 0;
+    }
+
+    n = ((p[4] | 0x20) == 's') ? 5 : 4;
+
+    if (len < n + 3 || p[n] != ':' || p[n + 1] != '/' || p[n + 2] != '/') {
+        return 0;
+    }
+
+    return n + 3;
+}
+
+
+/*
+ * The length of the authority at p, a span with no '#': up to its first
+ * '/' or '?'.  A request pays for this: memchr() rather than a loop over
+ * each byte.
+ */
+
+static size_t
+art_url_authority_end(const unsigned char *p, size_t len)
+{
+    const unsigned char  *c;
+
+    c = memchr(p, '/', len);
+
+    if (c != NULL) {
+        len = c - p;
+    }
+
+    c = memchr(p, '?', len);
+
+    return (c != NULL) ? (size_t) (c - p) : len;
+}
+
+
+/* the same, in a span where a '#' may end it */
+
+static size_t
+art_url_authority_end_frag(const unsigned char *p, size_t len)
+{
+    const unsigned char  *c;
+
+    len = art_url_authority_end(p, len);
+
+    c = memchr(p, '#', len);
+
+    return (c != NULL) ? (size_t) (c - p) : len;
+}
+
+
 /*
  * Splits HOST[:PORT] (the host an IPv6 literal in brackets, or a name or
  * IPv4 address without ':'); drops a trailing dot of a name, as it names
@@ -327,7 +418,8 @@ static int
 art_url_authority(const unsigned char *p, size_t len, art_str_t *host,
     long *port)
 {
-    size_t  i;
+    size_t                i;
+    const unsigned char  *c;
 
     *port = ART_URL_NO_PORT;
 
@@ -348,7 +440,8 @@ art_url_authority(const unsigned char *p, size_t len, art_str_t *host,
         host->len = i;
 
     } else {
-        for (i = 0; i < len && p[i] != ':'; i++) { /* void */ }
+        c = (len > 0) ? memchr(p, ':', len) : NULL;
+        i = (c != NULL) ? (size_t) (c - p) : len;
 
         host->data = p;
         host->len = i;

@@ -26,6 +26,10 @@ const char *art_handle_check(const unsigned char *p, size_t len);
 /* the path of a valid URL, without query or fragment; "/" when empty */
 art_str_t art_url_path(const unsigned char *p, size_t len);
 
+/* 1 when art_url_path(p, len) is path, else 0; a look-up asks this */
+int art_url_path_is(const unsigned char *p, size_t len,
+    const unsigned char *path, size_t plen);
+
 /*
  * 1 when the valid URL names the request, so that a redirect there would
  * bring the client back (article_amp: never a loop), else 0.

@@ -207,6 +207,7 @@ typedef struct {
     ngx_http_article_map_t       *map;
     ngx_http_complex_value_t     *key;
     ngx_array_t                  *key_vars;     /* indexes the key names */
+    ngx_uint_t                    key_var;      /* one variable: index + 1 */
 
     ngx_flag_t                    amp;
     ngx_flag_t                    amp_retire;

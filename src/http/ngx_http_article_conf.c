@@ -35,6 +35,7 @@ static char *ngx_http_article_check_timeout(ngx_conf_t *cf, void *post,
     void *data);
 static ngx_int_t ngx_http_article_key_vars(ngx_conf_t *cf,
     ngx_http_article_loc_conf_t *alcf, ngx_str_t *key);
+static ngx_uint_t ngx_http_article_key_is_var(ngx_str_t *key);
 
 
 static ngx_conf_post_handler_pt  ngx_http_article_zone_post =
@@ -581,7 +582,54 @@ ngx_http_article_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    /* the whole key is one variable: each look-up reads it, no script */
+
+    if (alcf->key_vars != NULL && alcf->key_vars->nelts == 1
+        && ngx_http_article_key_is_var(&value[2]))
+    {
+        alcf->key_var = *(ngx_uint_t *) alcf->key_vars->elts + 1;
+    }
+
     return NGX_CONF_OK;
+}
+
+
+/* "$name" or "${name}", nothing else */
+
+static ngx_uint_t
+ngx_http_article_key_is_var(ngx_str_t *key)
+{
+    u_char  *p, *last, c;
+
+    if (key->len < 2 || key->data[0] != '$') {
+        return 0;
+    }
+
+    p = key->data + 1;
+    last = key->data + key->len;
+
+    if (*p == '{') {
+        if (last[-1] != '}') {
+            return 0;
+        }
+
+        p++;
+        last--;
+    }
+
+    if (p == last) {
+        return 0;
+    }
+
+    for ( /* void */ ; p < last; p++) {
+        c = ngx_tolower(*p);
+
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

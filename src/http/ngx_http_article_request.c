@@ -22,6 +22,8 @@ static ngx_int_t ngx_http_article_resolve(ngx_http_request_t *r,
     ngx_http_article_ctx_t **ctxp);
 static ngx_int_t ngx_http_article_key_waits_for_set(ngx_http_request_t *r,
     ngx_http_article_loc_conf_t *alcf);
+static ngx_int_t ngx_http_article_key_value(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf, ngx_str_t *key);
 static void ngx_http_article_found(ngx_http_request_t *r,
     ngx_http_article_ctx_t *ctx);
 static void ngx_http_article_vary_mark(void *data);
@@ -183,7 +185,12 @@ ngx_http_article_lookup(ngx_http_request_t *r)
         return ctx;
     }
 
-    if (ngx_http_complex_value(r, alcf->key, &ctx->key) != NGX_OK) {
+    if (alcf->key_var) {
+        if (ngx_http_article_key_value(r, alcf, &ctx->key) != NGX_OK) {
+            return NULL;
+        }
+
+    } else if (ngx_http_complex_value(r, alcf->key, &ctx->key) != NGX_OK) {
         return NULL;
     }
 
@@ -244,6 +251,37 @@ count:
     ngx_http_article_found(r, ctx);
 
     return ctx;
+}
+
+
+/*
+ * A key that is one variable: the value ngx_http_complex_value() makes of
+ * it (the same flush, one evaluation, a copy in the pool), without
+ * running the script.
+ */
+
+static ngx_int_t
+ngx_http_article_key_value(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf, ngx_str_t *key)
+{
+    ngx_http_variable_value_t  *v;
+
+    ngx_http_script_flush_complex_value(r, alcf->key);
+
+    v = ngx_http_get_indexed_variable(r, alcf->key_var - 1);
+
+    key->len = (v != NULL && !v->not_found) ? v->len : 0;
+
+    key->data = ngx_pnalloc(r->pool, key->len);
+    if (key->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (key->len) {
+        ngx_memcpy(key->data, v->data, key->len);
+    }
+
+    return NGX_OK;
 }
 
 

@@ -109,6 +109,16 @@ main(void)
     ok(art_hash((const unsigned char *) "a", 1) == 0xaf63dc4c8601ec8cULL,
        "hash of \"a\"");
 
+    /* eight bytes a turn, then the rest one by one: the same FNV-1a */
+
+    ok(art_hash((const unsigned char *) "12345678", 8)
+       == 0x173932c41a90a42dULL, "hash of 8 bytes");
+    ok(art_hash((const unsigned char *) "123456789", 9)
+       == 0x06d5573923c6cdfcULL, "hash of 9 bytes");
+    ok(art_hash((const unsigned char *)
+                "/amp/tech/nvidia-bans-tiny-algorithm-5077.html", 46)
+       == 0x07b33df962f21e24ULL, "hash of a 46-byte path");
+
     /* the index: 40 records in 128 slots, all found, the absent not */
 
     ok(art_index_slots(0) == 2 && art_index_slots(40) == 128
@@ -192,6 +202,12 @@ main(void)
        == rec, "amp key: found by its AMP path, untagged");
     ok(art_index_find(index, mask, (const unsigned char *) "/k/amp", 6)
        == NULL, "amp key: a prefix of the AMP path is not it");
+    slot = art_index_slot(index, mask, (const unsigned char *) "/k/amp/?x=1",
+                          11, art_hash(key.data, key.len));
+    ok(*slot == NULL, "amp key: the AMP path with its query is not it");
+    slot = art_index_slot(index, mask, (const unsigned char *) "/k/", 3,
+                          art_hash(key.data, key.len));
+    ok(*slot == NULL, "amp key: nor is the record's own key, at the slot");
 
     /* a probe that meets the tagged slot compares the path and goes on */
     slot = art_index_slot(index, mask, (const unsigned char *) "/other/", 7,

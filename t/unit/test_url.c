@@ -283,6 +283,21 @@ test_path(void)
         { "x:", "/" },
     };
 
+    /* a prefix, more, a query or fragment in the key, no path at all */
+    static const char  *others[][2] = {
+        { "https://h.com/a/b/?q=1#f", "/a/b" },
+        { "https://h.com/a/b/?q=1#f", "/a/b/?q=1" },
+        { "https://h.com/a/b/?q=1#f", "/a/b/?q=1#f" },
+        { "https://h.com/a/b#f", "/a/b#f" },
+        { "https://h.com/a/b", "/a/b/" },
+        { "https://h.com/a?b", "/a?" },
+        { "https://h.com", "" },
+        { "https://h.com?q", "?q" },
+        { "https://h.com/", "" },
+        { "https://h.com/x", "/" },
+        { "not a url", "" },
+    };
+
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         got = art_url_path((const unsigned char *) cases[i][0],
                            strlen(cases[i][0]));
@@ -290,5 +305,22 @@ test_path(void)
                  cases[i][0], cases[i][1]);
         t_ok(got.len == strlen(cases[i][1])
              && memcmp(got.data, cases[i][1], got.len) == 0, name);
+
+        /* art_url_path_is() says the same without finding the end */
+        snprintf(name, sizeof(name), "\"%s\" has the path \"%s\"",
+                 cases[i][0], cases[i][1]);
+        t_ok(art_url_path_is((const unsigned char *) cases[i][0],
+                             strlen(cases[i][0]),
+                             (const unsigned char *) cases[i][1],
+                             strlen(cases[i][1])), name);
+    }
+
+    for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        snprintf(name, sizeof(name), "\"%s\" has not the path \"%s\"",
+                 others[i][0], others[i][1]);
+        t_ok(!art_url_path_is((const unsigned char *) others[i][0],
+                              strlen(others[i][0]),
+                              (const unsigned char *) others[i][1],
+                              strlen(others[i][1])), name);
     }
 }
