@@ -15,6 +15,8 @@ static ngx_int_t ngx_http_article_opted_out(ngx_http_request_t *r,
     ngx_http_article_loc_conf_t *alcf);
 static ngx_int_t ngx_http_article_is_self(ngx_http_request_t *r,
     ngx_str_t *target);
+static ngx_int_t ngx_http_article_location(ngx_http_request_t *r,
+    ngx_str_t *target);
 static ngx_int_t ngx_http_article_true(ngx_http_variable_value_t *v);
 static ngx_int_t ngx_http_article_mobile_value(ngx_str_t *v);
 
@@ -71,18 +73,9 @@ ngx_http_article_amp(ngx_http_request_t *r,
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "article amp: redirect to \"%V\"", &target);
 
-    ngx_http_clear_location(r);
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    if (ngx_http_article_location(r, &target) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    /* a record from a file outlives the request; one from Redis was copied */
-    h->hash = 1;
-    ngx_str_set(&h->key, "Location");
-    h->value = target;
-    r->headers_out.location = h;
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
@@ -112,7 +105,6 @@ ngx_http_article_amp_retire(ngx_http_request_t *r,
 {
     art_str_t          amp, url;
     ngx_str_t          s;
-    ngx_table_elt_t   *h;
 
     amp = art_rec_str(ctx->rec, ART_REC_AMP_URL);
     url = art_rec_str(ctx->rec, ART_REC_URL);
@@ -140,18 +132,9 @@ ngx_http_article_amp_retire(ngx_http_request_t *r,
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "article amp retire: redirect to \"%V\"", &s);
 
-    ngx_http_clear_location(r);
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    if (ngx_http_article_location(r, &s) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    /* a record from a file outlives the request; one from Redis was copied */
-    h->hash = 1;
-    ngx_str_set(&h->key, "Location");
-    h->value = s;
-    r->headers_out.location = h;
 
     (void) ngx_atomic_fetch_add(&alcf->map->sh->counters.retired, 1);
 
@@ -239,6 +222,29 @@ ngx_http_article_opted_out(ngx_http_request_t *r,
     v = ngx_http_get_indexed_variable(r, alcf->optout_cookie);
 
     return ngx_http_article_true(v);
+}
+
+
+/* a record from a file outlives the request; one from Redis was copied */
+
+static ngx_int_t
+ngx_http_article_location(ngx_http_request_t *r, ngx_str_t *target)
+{
+    ngx_table_elt_t  *h;
+
+    ngx_http_clear_location(r);
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value = *target;
+    r->headers_out.location = h;
+
+    return NGX_OK;
 }
 
 
