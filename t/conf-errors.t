@@ -76,7 +76,7 @@ is(conf_error('', 'location / { article other $uri; }'),
    'unknown article_map "other" (an article_map must be declared before '
    . 'it is used)', 'article with an unknown map');
 
-# SPEC "Search and social head"
+# README "Search and social head"
 is(conf_error('', 'location / { article_robots noindex; '
                   . 'article_robots index; }'),
    '"article_robots" directive is duplicate', 'article_robots twice');

@@ -1,8 +1,8 @@
 #!/usr/bin/perl
 
-# SPEC.md "Search and social head": the exact block for each new directive
+# README "Search and social head": the exact block for each new directive
 # alone and all together (article_jsonld, article_canonical,
-# article_robots, article_twitter_site, with article_og), in the SPEC's
+# article_robots, article_twitter_site, with article_og), in the README's
 # order, on the seed record and on a hostile one (quotes, backslashes,
 # </script>, <!--, U+2028, U+2029, invalid UTF-8, control characters);
 # the new fields (dateModified, author, images[0].alt); $article_jsonld on
@@ -260,7 +260,7 @@ block_is("/robots/$ID/page.html", $ROBOTS, 'seed, article_robots alone');
 block_is("/site/$ID/page.html", $SITE, 'seed, article_twitter_site alone');
 block_is("/all/$ID/page.html",
          $SEED_OG . $SEED_CARD . $SITE . $SEED_TW . $CANON . $ROBOTS
-         . $SEED_LD, 'seed, everything: the SPEC order');
+         . $SEED_LD, 'seed, everything: the README order');
 block_is("/ogcanon/$ID/page.html",
          $SEED_OG . $SEED_CARD . $SEED_TW . $CANON . $SEED_LD,
          'seed, og + canonical + jsonld');

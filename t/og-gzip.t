@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 
-# article_og on a gzip'd upstream body (SPEC.md, "Compressed upstream
+# article_og on a gzip'd upstream body (README, "Compressed upstream
 # responses"): inflated, the block inserted, and gzip'd again by nginx's
 # gzip where it is on and the client accepts it.  A body in another
 # encoding, a gzip bomb, a corrupt or cut stream pass as they came, logged

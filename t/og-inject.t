@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 
 # article_og on static files and simple locations: the exact tag block
-# ("Tag block format" of SPEC.md) inserted immediately before the first
+# (README "article_og") inserted immediately before the first
 # "</head>" (any case) with the rest of the page byte-for-byte unchanged;
 # one line per present field; HTML escaping of & < > " ' in every field;
 # non-ASCII untouched; 50 topics; and every case that must pass unchanged

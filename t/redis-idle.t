@@ -52,7 +52,7 @@ is(scalar $t->log_lines(qr/article_map "news": redis \S+ failed/), 0,
 ok(scalar $t->log_lines(qr/closed the idle command connection, reopened/),
    'the idle close was seen (info)');
 
-# a second idle close within 30 s takes the back-off (SPEC): a new key is
+# a second idle close within 30 s takes the back-off (README, "The Redis tier"): a new key is
 # asked once that back-off is over, never later
 $t->redis('SET', 'article:new', "title: New\n");
 ok($t->wait_for(5, sub { title('/a/new') eq 'New' }),

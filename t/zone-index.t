@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 
-# The three "index" modes build the keys SPEC.md says: "file" (the name
-# without directory and last extension), "url" (the path of webUrl as
+# The three "index" modes build the keys README "article_map" says:
+# "file" (the name without directory and last extension), "url" (the path of webUrl as
 # written, without query or fragment, not decoded; "/" when empty; a record
 # without a valid webUrl is skipped and logged) and "field NAME" (the
 # normalised scalar); keys with odd bytes; duplicate keys per mode; relative

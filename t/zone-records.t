@@ -3,7 +3,7 @@
 # Article records, one behaviour per block: what the loader logs for each
 # kind of broken or odd source file (the exact "FILE:LINE:COL: what is wrong"
 # line, once, at warn level) and what is then served for its key.  Covers
-# SPEC.md's validation and "Exact rules": YAML syntax errors, titles (missing,
+# README "Article records": validation: YAML syntax errors, titles (missing,
 # null, empty, not a scalar), text normalisation, "published", aliases and
 # anchors, URL fields, image sizes, front matter with a body, extra
 # documents, BOM, CRLF, size limit, empty and non-mapping files, nesting
