@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/redis.sh: the Redis figures of issue 10, as "name: value" lines.
+# bench/redis.sh: the Redis figures (TLS, first miss, Sentinel), as "name: value" lines.
 #   1. requests/s with articles cached in the zone from a TLS Redis against
 #      the same from a plain Redis (one redis-server with both a --port and
 #      a --tls-port, two article_map blocks), two interleaved rounds;

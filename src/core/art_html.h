@@ -20,7 +20,7 @@ unsigned char *art_html_escape(unsigned char *dst, const unsigned char *s,
     size_t n);                                   /* returns the end */
 
 /*
- * The OG/Twitter tag block of SPEC.md ("Tag block format") for a record:
+ * The OG/Twitter tag block (README "article_og") for a record:
  * art_og_len() is its exact length, art_og_render() writes exactly that
  * many bytes to dst and returns dst + art_og_len(a).
  */
@@ -30,7 +30,7 @@ unsigned char *art_og_render(const art_article_t *a, unsigned char *dst);
 
 /*
  * The block's parts, rendered apart so that a location can choose them
- * (SPEC.md, "Order inside the block"); ART_PARTS_OG is the block above.
+ * (README, the order inside the block); ART_PARTS_OG is the block above.
  */
 #define ART_PART_OG         0x01     /* og: and article: lines */
 #define ART_PART_TW_CARD    0x02     /* twitter:card */

@@ -28,7 +28,7 @@ typedef enum {
 art_ua_class_e art_ua_classify(const unsigned char *ua, size_t len);
 
 /*
- * SPEC's "Mobile decision order": a crawler is never mobile, whatever its
+ * README "article_amp", the mobile decision: a crawler is never mobile, whatever its
  * hints; then the Sec-CH-UA-Mobile hint ("?1" mobile, "?0" not; hint == NULL
  * means no header; any other value is ignored); then the agent: a phone is
  * mobile, a tablet only when tablets != 0.  Returns 1 or 0.

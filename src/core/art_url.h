@@ -12,13 +12,13 @@
 
 
 /*
- * NULL when the URL is valid (SPEC.md "Exact rules", URL fields), else
+ * NULL when the URL is valid (README "Article records", URL fields), else
  * what is wrong with it: a format with one "%s", the field's name.
  */
 const char *art_url_check(const unsigned char *p, size_t len);
 
 /*
- * NULL when the fediverse handle "@user@host" is valid (SPEC.md,
+ * NULL when the fediverse handle "@user@host" is valid (README,
  * "author[].fediverse"), else what is wrong: a format with one "%s".
  */
 const char *art_handle_check(const unsigned char *p, size_t len);

@@ -574,7 +574,7 @@ ngx_http_article_seg(ngx_http_article_inject_t *in, art_str_t s)
 }
 
 
-/* SPEC.md, "Order inside the block" */
+/* README, the order inside the block */
 
 static void
 ngx_http_article_compose(ngx_http_article_inject_t *in,

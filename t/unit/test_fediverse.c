@@ -2,7 +2,7 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * TAP unit tests of author[].fediverse (SPEC.md, "AMP's whole life"): the
+ * TAP unit tests of author[].fediverse (README, "author[].fediverse"): the
  * handle rule art_handle_check(), its reading by art_parse() with the
  * exact problems, the fediverse:creator lines of the tag block (order,
  * one per author, escaping) and their place in a record's parts.

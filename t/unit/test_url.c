@@ -2,7 +2,7 @@
 /*
  * Copyright (C) ngx_http_article_module authors
  *
- * TAP unit tests of art_url_is_request(), "never a loop" (SPEC.md,
+ * TAP unit tests of art_url_is_request(), "never a loop" (README,
  * article_amp): a redirect target that a browser would ask for as the
  * request being answered names it, whatever its spelling; a target on
  * another host, port, path or query does not.

@@ -3,7 +3,7 @@
  * Copyright (C) ngx_http_article_module authors
  *
  * TAP unit tests of the record parser: art_parse(), art_url_check(),
- * art_url_path(), art_file_key() and art_key_check().  Each of SPEC.md's
+ * art_url_path(), art_file_key() and art_key_check().  Each of README's
  * "Exact rules" that the parser owns is checked with the exact problem
  * text and LINE:COL.
  *
@@ -872,7 +872,7 @@ test_images(void)
 }
 
 
-/* dateModified, images[0].alt and author (SPEC "Search and social head") */
+/* dateModified, images[0].alt and author (README "Search and social head") */
 
 static void
 test_head_fields(void)
