@@ -34,31 +34,10 @@ RCLI=${BENCH_REDIS:-redis}-cli
 WARM_N=1000
 MASTERS=3
 
-# nginx's workers (nobody) read the page: a directory and files anyone
-# may read, whatever the clone's umask
-umask 022
-D=$(mktemp -d "${TMPDIR:-/tmp}/bench-cluster.XXXXXX")
-chmod 755 "$D"
-cp "$MODULE" "$D/module.so"
-PIDS=()
-
-cleanup() {
-    local p i
-    for p in "${PIDS[@]+"${PIDS[@]}"}"; do
-        kill -TERM "$p" 2>/dev/null || true
-    done
-    for p in "${PIDS[@]+"${PIDS[@]}"}"; do
-        for i in $(seq 1 100); do
-            kill -0 "$p" 2>/dev/null || break
-            sleep 0.05
-        done
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$D"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+BENCH_NAME=cluster
+# the temporary directory D, its cleanup, wait_port, wrk_rps, paths.lua
+# and probe.pl
+. bench/redis-common.sh          # the cd above: from the clone
 
 # ports handed out are remembered: a port freed by one call is not taken
 # by the next before its server binds it
@@ -78,18 +57,6 @@ free_port() {
     done
 }
 
-wait_port() {
-    local port=$1 pid=$2 i
-    for i in $(seq 1 600); do
-        kill -0 "$pid" 2>/dev/null || return 1
-        if perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(
-                PeerAddr => "127.0.0.1:$ARGV[0]")' "$port"; then
-            return 0
-        fi
-        sleep 0.05
-    done
-    return 1
-}
 
 ratio() {
     perl -e 'my ($a, $b) = @ARGV;
@@ -304,8 +271,6 @@ both_up() {
     return 1
 }
 
-# wrk_rps, paths.lua and probe.pl
-. bench/redis-common.sh          # the cd above: from the clone
 
 # median and p99 (ms) of lines "file ms status source" for file $2 in $1,
 # and how many answers were not 200 from redis

@@ -1,7 +1,48 @@
 #!/bin/bash
 # bench/redis-common.sh: what bench/redis.sh and bench/cluster.sh share,
-# sourced once they have set D (their temporary directory) and WRK_SECS:
-# wrk over a list of paths, and probe.pl, which times one request per path.
+# sourced once they have set BENCH_NAME, MODULE and WRK_SECS: their
+# temporary directory D (removed on exit, with every server in PIDS),
+# wait_port, wrk over a list of paths, and probe.pl, which times one
+# request per path.
+
+# nginx's workers (nobody) read the page: a directory and files anyone
+# may read, whatever the clone's umask
+umask 022
+D=$(mktemp -d "${TMPDIR:-/tmp}/bench-$BENCH_NAME.XXXXXX")
+chmod 755 "$D"
+cp "$MODULE" "$D/module.so"
+PIDS=()
+
+cleanup() {
+    local p i
+    for p in "${PIDS[@]+"${PIDS[@]}"}"; do
+        kill -TERM "$p" 2>/dev/null || true
+    done
+    for p in "${PIDS[@]+"${PIDS[@]}"}"; do
+        for i in $(seq 1 100); do
+            kill -0 "$p" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$D"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_port() {
+    local port=$1 pid=$2 i
+    for i in $(seq 1 600); do
+        kill -0 "$pid" 2>/dev/null || return 1
+        if perl -MIO::Socket::INET -e 'exit !IO::Socket::INET->new(
+                PeerAddr => "127.0.0.1:$ARGV[0]")' "$port"; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
 
 # wrk's requests/s over the paths of $2 (one per line) at base URL $1
 wrk_rps() {
