@@ -28,6 +28,8 @@ typedef struct {
     u_char                          name_text[NGX_HTTP_ARTICLE_CLUSTER_HOST
                                               + 8];
     ngx_str_t                       host;       /* in name_text */
+    ngx_str_t                       tls_name;   /* hostname metadata */
+    u_char                          tls_text[NGX_HTTP_ARTICLE_CLUSTER_HOST];
     in_port_t                       port;
     ngx_addr_t                      addr;       /* once known */
     ngx_sockaddr_t                  sockaddr;

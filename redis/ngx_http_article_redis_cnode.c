@@ -18,17 +18,23 @@ static void ngx_http_article_cluster_resolve(ngx_http_article_cluster_t *cl,
 static void ngx_http_article_cluster_resolved(ngx_resolver_ctx_t *ctx);
 static void ngx_http_article_cluster_stream(ngx_http_article_cluster_t *cl,
     ngx_http_article_redis_t *to);
+static void ngx_http_article_cluster_tls_name(ngx_http_article_cnode_t *node,
+    redisReply *meta);
 
 
-/* [HOST, PORT, ID, ...]: HOST "" is the node asked, "?" is unknown */
+/*
+ * [HOST, PORT, ID, METADATA]: HOST "" is the node asked, "?" is unknown;
+ * METADATA (Redis 7) may name the node's "hostname" beside its address
+ */
 
 ngx_http_article_cnode_t *
 ngx_http_article_cluster_entry(ngx_http_article_cluster_t *cl,
     ngx_http_article_rconn_t *rc, redisReply *e)
 {
-    u_char      *host;
-    size_t       len;
-    redisReply  *h, *port;
+    u_char                    *host;
+    size_t                     len;
+    redisReply                *h, *port;
+    ngx_http_article_cnode_t  *node;
 
     if (e->type != REDIS_REPLY_ARRAY || e->elements < 2
         || e->element[0]->type != REDIS_REPLY_STRING
@@ -63,7 +69,63 @@ ngx_http_article_cluster_entry(ngx_http_article_cluster_t *cl,
         len--;
     }
 
-    return ngx_http_article_cluster_node(cl, host, len, port->integer);
+    node = ngx_http_article_cluster_node(cl, host, len, port->integer);
+
+    if (node != NULL && e->elements >= 4) {
+        ngx_http_article_cluster_tls_name(node, e->element[3]);
+    }
+
+    return node;
+}
+
+
+/*
+ * A node announced by address with a "hostname" in its metadata (Redis 7
+ * with cluster-announce-hostname and cluster-preferred-endpoint-type ip):
+ * connected to by address, its certificate verified against the name
+ */
+
+static void
+ngx_http_article_cluster_tls_name(ngx_http_article_cnode_t *node,
+    redisReply *meta)
+{
+    size_t       i, j;
+    u_char       c;
+    redisReply  *k, *v;
+
+    if (node->named || meta->type != REDIS_REPLY_ARRAY) {
+        return;
+    }
+
+    for (i = 0; i + 1 < meta->elements; i += 2) {
+        k = meta->element[i];
+        v = meta->element[i + 1];
+
+        if (k->type != REDIS_REPLY_STRING || k->len != 8
+            || ngx_strncmp(k->str, "hostname", 8) != 0
+            || v->type != REDIS_REPLY_STRING || v->len == 0
+            || v->len > NGX_HTTP_ARTICLE_CLUSTER_HOST)
+        {
+            continue;
+        }
+
+        /* a DNS name, as SNI and the verification take it */
+        for (j = 0; j < v->len; j++) {
+            c = ngx_tolower(v->str[j]);
+
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                  || c == '-' || c == '.'))
+            {
+                return;
+            }
+        }
+
+        node->tls_name.data = node->tls_text;
+        node->tls_name.len = v->len;
+        ngx_memcpy(node->tls_text, v->str, v->len);
+
+        return;
+    }
 }
 
 
@@ -166,7 +228,8 @@ ngx_http_article_cluster_start_node(ngx_http_article_cluster_t *cl,
     }
 
     if (conf->redis_ssl && conf->redis_ssl_verify
-        && conf->redis_ssl_name.len == 0 && !node->named)
+        && conf->redis_ssl_name.len == 0 && !node->named
+        && node->tls_name.len == 0)
     {
         if (!node->logged) {
             ngx_log_error(NGX_LOG_ERR, map->log, 0,
@@ -189,7 +252,8 @@ ngx_http_article_cluster_start_node(ngx_http_article_cluster_t *cl,
         node->conf.redis_host = node->host;
 
         if (conf->redis_ssl_name.len == 0) {
-            node->conf.redis_ssl_name = node->host;
+            node->conf.redis_ssl_name = node->tls_name.len ? node->tls_name
+                                                           : node->host;
         }
 
         rd = ngx_http_article_redis_start((ngx_cycle_t *) ngx_cycle,

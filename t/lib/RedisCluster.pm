@@ -16,7 +16,9 @@ package RedisCluster;
 # default user off; the CLI, cmd() and replication authenticate as it),
 # hostnames => 1 (node I announces "nodeI.cluster.test" with
 # --cluster-preferred-endpoint-type hostname: Redis 7.0 and Valkey 8 both
-# take it; t/redis-cluster-hostnames.t), tls => { cert => FILE, key =>
+# take it; t/redis-cluster-hostnames.t), hostname_meta => NAME (every node
+# announces its address, and NAME in the metadata CLUSTER SLOTS adds;
+# t/redis-cluster-tls-meta.t), tls => { cert => FILE, key =>
 # FILE, ca => FILE } (every node on TLS only: --tls-port, --port 0, the
 # bus and replication on TLS too, client certificates not asked; the CLI
 # gets --tls --cacert, cmd() talks through "openssl s_client";
@@ -60,7 +62,10 @@ sub new {
         $self->start_node($ports[$i], @args, $opts{hostnames}
             ? ('--cluster-announce-hostname', 'node' . ($i + 1)
                . '.cluster.test', '--cluster-preferred-endpoint-type',
-               'hostname') : ());
+               'hostname')
+            : $opts{hostname_meta}
+            ? ('--cluster-announce-hostname', $opts{hostname_meta},
+               '--cluster-preferred-endpoint-type', 'ip') : ());
     }
 
     my $cli = $t->redis_bin('cli');
