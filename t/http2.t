@@ -163,7 +163,8 @@ sub fetch {
         $h{lc $1} = $2 if /^([^:\s]+):\s*(.*)$/;
     }
     my $head = join(' ', map { "$_=" . ($h{$_} // '') }
-                    qw(location vary x-title x-og x-amp content-type));
+                    qw(location vary x-title x-og x-amp content-type
+                       content-length));
 
     return ($out, $head, $t->read_file("b.$n"));
 }
@@ -195,6 +196,12 @@ for my $r (@requests) {
 
 # what HTTP/1.1 answers is what the module does (checked in og.t, amp.t):
 # here, only that it did act
+
+# a page from a file: read whole with its block, its exact length, over
+# TLS as over cleartext (the module reads it before nginx's copy filter)
+my ($st0, $head0, $body0) = fetch('h1', '/a/k', $DESKTOP);
+like($head0, qr/content-length=\Q@{[ length $body0 ]}\E$/,
+     'TLS, HTTP/1.1: the page with its block, its exact Content-Length');
 
 my (undef, $head, $body) = fetch('h2c', '/a/k', $DESKTOP);
 like($body, qr/<meta property="og:title" content="Over H2 &amp; more"/,

@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 
 # article_og with "sendfile on" sends byte for byte what it sends with
-# "sendfile off" (the module asks nginx for the body in memory either way):
+# "sendfile off" (read whole by the module, or asked of nginx in memory):
 # "</head>" at many offsets (near 4, 12, 28 and 60 KiB), at the start, at
 # the end, cut by the end of the file, in upper case, twice, absent; an
 # empty file; HEAD; gzip and SSI; a 50 KB head in a 200 KB page; and the

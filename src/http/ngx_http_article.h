@@ -147,6 +147,7 @@ typedef struct {
 typedef struct ngx_http_article_wait_s    ngx_http_article_wait_t;
 typedef struct ngx_http_article_inject_s  ngx_http_article_inject_t;
 typedef struct ngx_http_article_gunzip_s  ngx_http_article_gunzip_t;
+typedef struct ngx_http_article_page_s    ngx_http_article_page_t;
 
 
 typedef struct {
@@ -253,6 +254,7 @@ typedef struct {
 
     ngx_http_article_wait_t      *wait;
     ngx_http_article_inject_t    *inject;
+    ngx_http_article_page_t      *page;         /* page.c: waits for it */
 
     unsigned                      need_redis:1;
     unsigned                      redis_done:1;
@@ -330,6 +332,15 @@ ngx_int_t ngx_http_article_gunzip_start(ngx_http_request_t *r,
     ngx_http_article_send_body_pt send_body);
 ngx_int_t ngx_http_article_gunzip_body(ngx_http_request_t *r,
     ngx_http_article_gunzip_t *gz, ngx_chain_t *in);
+
+/* ngx_http_article_page.c: a page read from its file with the block in
+   place; the held-back headers are sent through send_header, length -1
+   when the response is not such a page and goes as it comes */
+typedef ngx_int_t (*ngx_http_article_page_header_pt)(ngx_http_request_t *r,
+    off_t length, ngx_uint_t injected);
+
+ngx_int_t ngx_http_article_page_start(ngx_http_request_t *r,
+    ngx_str_t *block, ngx_http_article_page_header_pt send_header);
 
 /* ngx_http_article_var.c */
 ngx_int_t ngx_http_article_add_variables(ngx_conf_t *cf);

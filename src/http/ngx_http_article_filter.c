@@ -56,6 +56,13 @@ static ngx_int_t ngx_http_article_send_header(ngx_http_request_t *r,
     ngx_uint_t inject);
 static ngx_int_t ngx_http_article_send_body(ngx_http_request_t *r,
     ngx_chain_t *in, ngx_uint_t inject);
+static ngx_int_t ngx_http_article_page_header(ngx_http_request_t *r,
+    off_t length, ngx_uint_t injected);
+static ngx_int_t ngx_http_article_headers(ngx_http_request_t *r,
+    off_t length);
+static void ngx_http_article_count(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_article_og_type(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf);
 static ngx_int_t ngx_http_article_add_vary(ngx_http_request_t *r,
     ngx_str_t *value);
 static ngx_int_t ngx_http_article_inject(ngx_http_request_t *r,
@@ -131,7 +138,7 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
           || alcf->twitter_site.len)
         || alcf->map == NULL
         || r->headers_out.status != NGX_HTTP_OK
-        || ngx_http_test_content_type(r, &alcf->og_types) == NULL)
+        || !ngx_http_article_og_type(r, alcf))
     {
         return ngx_http_next_header_filter(r);
     }
@@ -214,14 +221,51 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
                    "</head>, replacing kinds 0x%xd",
                    in->len, in->nseg, kinds);
 
-    r->filter_need_in_memory = 1;
-
     if (in->gunzip != NULL) {
         /* the headers wait until the head is found */
+        r->filter_need_in_memory = 1;
         return NGX_OK;
     }
 
+    if (in->strip == NULL) {
+        /* ngx_http_article_page.c: a page from a file is read whole */
+        switch (ngx_http_article_page_start(r, &in->seg[0],
+                                            ngx_http_article_page_header))
+        {
+        case NGX_OK:
+            return NGX_OK;
+        case NGX_DECLINED:
+            break;
+        default:
+            return NGX_ERROR;
+        }
+    }
+
+    r->filter_need_in_memory = 1;
+
     return ngx_http_article_send_header(r, 1);
+}
+
+
+/*
+ * article_og_types: text/html is always in (as with sub_filter_types), and
+ * nginx's types give it in lower case: told without the lower-case copy and
+ * hash of ngx_http_test_content_type()
+ */
+
+static ngx_uint_t
+ngx_http_article_og_type(ngx_http_request_t *r,
+    ngx_http_article_loc_conf_t *alcf)
+{
+    if (r->headers_out.content_type_len == sizeof("text/html") - 1
+        && ngx_strncmp(r->headers_out.content_type.data, "text/html",
+                       sizeof("text/html") - 1)
+           == 0)
+    {
+        return 1;
+    }
+
+    return ngx_http_test_content_type(r, &alcf->og_types) != NULL;
 }
 
 
@@ -234,13 +278,62 @@ ngx_http_article_send_header(ngx_http_request_t *r, ngx_uint_t inject)
         return ngx_http_next_header_filter(r);
     }
 
+    return ngx_http_article_headers(r, -1);
+}
+
+
+/*
+ * The headers of a page read whole (page.c): its length is known, and the
+ * body goes on as it is.  Length -1: not such a page, the usual way.
+ */
+
+static ngx_int_t
+ngx_http_article_page_header(ngx_http_request_t *r, off_t length,
+    ngx_uint_t injected)
+{
+    ngx_http_article_ctx_t  *ctx;
+
+    if (length >= 0) {
+        ctx = ngx_http_get_module_ctx(r, ngx_http_article_module);
+        ctx->inject->injected = 1;
+
+        if (injected) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "article og: block inserted, the page read whole");
+            ngx_http_article_count(r);
+        }
+    }
+
+    return ngx_http_article_headers(r, length);
+}
+
+
+/* as sub_filter: no ranges, no validators that promise the file's bytes */
+
+static ngx_int_t
+ngx_http_article_headers(ngx_http_request_t *r, off_t length)
+{
     ngx_http_clear_content_length(r);
     ngx_http_clear_last_modified(r);
     ngx_http_weak_etag(r);
     ngx_http_clear_accept_ranges(r);
     r->allow_ranges = 0;
 
+    /* -1: unknown, sent in chunks */
+    r->headers_out.content_length_n = length;
+
     return ngx_http_next_header_filter(r);
+}
+
+
+static void
+ngx_http_article_count(ngx_http_request_t *r)
+{
+    ngx_http_article_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_article_module);
+
+    (void) ngx_atomic_fetch_add(&alcf->map->sh->counters.injections, 1);
 }
 
 
@@ -378,7 +471,6 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_inject_t *in,
     size_t                   n, nheld, keep;
     u_char                  *split;
     const u_char            *end;
-    ngx_http_article_map_t  *map;
 
     n = b->last - b->pos;
 
@@ -399,9 +491,7 @@ ngx_http_article_split(ngx_http_request_t *r, ngx_http_article_inject_t *in,
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "article og: block inserted");
 
-        map = ((ngx_http_article_loc_conf_t *)
-               ngx_http_get_module_loc_conf(r, ngx_http_article_module))->map;
-        (void) ngx_atomic_fetch_add(&map->sh->counters.injections, 1);
+        ngx_http_article_count(r);
 
         if ((size_t) (end - b->pos) < NGX_HTTP_ARTICLE_HEAD_LEN) {
             /* the match began in the held bytes: they are all of it */
@@ -713,8 +803,6 @@ ngx_http_article_strip_emit(void *data, art_strip_e what,
 {
     ngx_http_article_inject_t  *in = data;
 
-    ngx_http_article_map_t  *map;
-
     switch (what) {
 
     case ART_STRIP_PASS:
@@ -732,10 +820,7 @@ ngx_http_article_strip_emit(void *data, art_strip_e what,
                        "article og: block inserted, the head's own tags "
                        "replaced");
 
-        map = ((ngx_http_article_loc_conf_t *)
-               ngx_http_get_module_loc_conf(in->r, ngx_http_article_module))
-              ->map;
-        (void) ngx_atomic_fetch_add(&map->sh->counters.injections, 1);
+        ngx_http_article_count(in->r);
 
         return ngx_http_article_block(in->r, in, in->ll) == NGX_OK
                ? ART_OK : ART_ERROR;
