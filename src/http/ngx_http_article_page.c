@@ -22,8 +22,6 @@
  */
 
 
-#include <sys/uio.h>
-
 #include "ngx_http_article.h"
 #include "art_page.h"
 
