@@ -1163,7 +1163,7 @@ setup7() {
     c=$(corpus 10000)
     link_subset "$c" "$S7_DIR/articles" 1 200
     S7_PORT=$(free_port)
-    S7_STEM=$(stems "$S7_DIR/articles" | head -1)
+    S7_STEM=$(stems "$S7_DIR/articles" | sed -n 1p)
     mkdir -p "$S7_HTML"
     make_page > "$S7_HTML/page.html"
     make_replace_page > "$S7_HTML/replace.html"
