@@ -4,7 +4,8 @@
  *
  * The head pass's reading of a tag: what its name and its property, name,
  * rel and type attributes say, and the tight loops that read a whole tag
- * at once when it is all in the input.
+ * at once when it is all in the input (the common case: the byte-by-byte
+ * states of art_strip.c only read a tag cut by the end of an input).
  */
 
 
@@ -14,72 +15,191 @@
 
 
 const unsigned char  art_strip_class[256] = {
-    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['/'] = 1,
-    ['>'] = 1, ['='] = 2
+    ['\t'] = C_NAME_END|C_UNQ_END, ['\n'] = C_NAME_END|C_UNQ_END,
+    ['\f'] = C_NAME_END|C_UNQ_END, ['\r'] = C_NAME_END|C_UNQ_END,
+    [' '] = C_NAME_END|C_UNQ_END, ['/'] = C_NAME_END,
+    ['>'] = C_NAME_END|C_UNQ_END|C_EVENT, ['='] = C_EQ|C_EVENT
 };
 
 
-static int art_strip_is(const unsigned char *p, size_t n, const char *lc);
+/* the names of the W_* words, lower case */
+static const char  *art_strip_words[] = {
+    "", "meta", "link", "script", "style", "title", "textarea", "noscript",
+    "template", "body"
+};
 
 
-/* a start tag's name is read: may it go, is its text raw */
-void
-art_strip_name_end(art_strip_t *s)
+/*
+ * Bytes compared in any case by or-ing 0x20 into them: exact for the
+ * letters of the words compared ('a' | 0x20 == x only for 'a' and 'A'),
+ * so never used on their other bytes.
+ */
+#define art_w4(p)  art_strip_load4((const unsigned char *) (p))
+#define art_w8(p)  art_strip_load8((const unsigned char *) (p))
+#define art_fold4(p)  (art_w4(p) | 0x20202020u)
+#define art_fold8(p)  (art_w8(p) | 0x2020202020202020ull)
+
+
+static uint32_t art_strip_load4(const unsigned char *p);
+static uint64_t art_strip_load8(const unsigned char *p);
+static unsigned art_strip_cand(art_strip_t *s, unsigned word);
+static int art_strip_attr(const unsigned char *an, size_t n);
+static const unsigned char *art_strip_pass(const unsigned char *p,
+    const unsigned char *last);
+static const unsigned char *art_strip_attrs(art_strip_t *s,
+    const unsigned char *p, const unsigned char *last);
+
+
+static uint32_t
+art_strip_load4(const unsigned char *p)
 {
-    const unsigned char  *n;
-    size_t                len;
+    uint32_t  w;
 
-    n = s->name;
-    len = s->nname;
+    memcpy(&w, p, 4);
 
-    s->cand = 0;
-    s->fast = 1;
-    s->seen = 0;
-    s->attr = -1;
-    memset(s->nval, 0, sizeof(s->nval));
+    return w;
+}
 
-    s->rawel = art_is(n, len, "script") || art_is(n, len, "style")
-               || art_is(n, len, "title") || art_is(n, len, "textarea")
-               || art_is(n, len, "noscript");
 
-    if (art_is(n, len, "template") && s->tmpl != (unsigned) -1) {
-        s->tmpl++;
-    }
+static uint64_t
+art_strip_load8(const unsigned char *p)
+{
+    uint64_t  w;
 
-    if (s->gave_up || s->tmpl) {
-        return;
-    }
+    memcpy(&w, p, 8);
 
-    if (art_is(n, len, "body")) {
-        s->gave_up = 1;
-        return;
-    }
+    return w;
+}
 
-    if (art_is(n, len, "meta")) {
-        s->cand = (s->kinds
-                   & (ART_STRIP_OG|ART_STRIP_TWITTER|ART_STRIP_ARTICLE
-                      |ART_STRIP_TWSITE)) != 0;
 
-    } else if (art_is(n, len, "link")) {
-        s->cand = (s->kinds & (ART_STRIP_CANONICAL|ART_STRIP_AMPHTML)) != 0;
+/* a start tag's name [n, n + len), in any case: W_* */
+unsigned
+art_strip_word(const unsigned char *n, size_t len)
+{
+    uint32_t  w;
+    uint64_t  w8;
 
-    } else if (art_is(n, len, "script")) {
-        s->cand = (s->kinds & ART_STRIP_JSONLD) != 0;
+    switch (len) {
+
+    case 4:
+        w = art_fold4(n);
+
+        return (w == art_w4("meta")) ? W_META
+               : (w == art_w4("link")) ? W_LINK
+               : (w == art_w4("body")) ? W_BODY : W_OTHER;
+
+    case 5:
+        w = art_fold4(n);
+
+        return (w == art_w4("styl") && (n[4] | 0x20) == 'e') ? W_STYLE
+               : (w == art_w4("titl") && (n[4] | 0x20) == 'e') ? W_TITLE
+               : W_OTHER;
+
+    case 6:
+        return (art_fold4(n) == art_w4("scri") && (n[4] | 0x20) == 'p'
+                && (n[5] | 0x20) == 't') ? W_SCRIPT : W_OTHER;
+
+    case 8:
+        w8 = art_fold8(n);
+
+        return (w8 == art_w8("textarea")) ? W_TEXTAREA
+               : (w8 == art_w8("noscript")) ? W_NOSCRIPT
+               : (w8 == art_w8("template")) ? W_TEMPLATE : W_OTHER;
+
+    default:
+        return W_OTHER;
     }
 }
 
 
-/* an attribute's name is read: the first property, name, rel or type */
+/* may an element of this name go, now */
+static unsigned
+art_strip_cand(art_strip_t *s, unsigned word)
+{
+    if (s->gave_up || s->tmpl) {
+        return 0;
+    }
+
+    switch (word) {
+
+    case W_META:
+        return (s->kinds
+                & (ART_STRIP_OG|ART_STRIP_TWITTER|ART_STRIP_ARTICLE
+                   |ART_STRIP_TWSITE)) != 0;
+
+    case W_LINK:
+        return (s->kinds & (ART_STRIP_CANONICAL|ART_STRIP_AMPHTML)) != 0;
+
+    case W_SCRIPT:
+        return (s->kinds & ART_STRIP_JSONLD) != 0;
+
+    default:
+        return 0;
+    }
+}
+
+
+/* a start tag's name is read: may it go, is its text raw */
+void
+art_strip_name_end(art_strip_t *s, unsigned word)
+{
+    s->word = word;
+    s->seen = 0;
+    s->attr = -1;
+
+    s->rawel = (word >= W_SCRIPT && word <= W_NOSCRIPT);
+
+    if (s->rawel) {
+        s->nraw = strlen(art_strip_words[word]);
+        memcpy(s->raw, art_strip_words[word], s->nraw);
+    }
+
+    if (word == W_TEMPLATE && s->tmpl != (unsigned) -1) {
+        s->tmpl++;
+    }
+
+    if (word == W_BODY && !s->gave_up && !s->tmpl) {
+        s->gave_up = 1;
+    }
+
+    s->cand = art_strip_cand(s, word);
+}
+
+
+/* the first property, name, rel or type of a tag: A_*, or -1 */
+static int
+art_strip_attr(const unsigned char *an, size_t n)
+{
+    uint32_t  w;
+
+    switch (n) {
+
+    case 3:
+        return ((an[0] | 0x20) == 'r' && (an[1] | 0x20) == 'e'
+                && (an[2] | 0x20) == 'l') ? A_REL : -1;
+
+    case 4:
+        w = art_fold4(an);
+
+        return (w == art_w4("name")) ? A_NAME
+               : (w == art_w4("type")) ? A_TYPE : -1;
+
+    case 8:
+        return (art_fold8(an) == art_w8("property")) ? A_PROPERTY : -1;
+
+    default:
+        return -1;
+    }
+}
+
+
+/* an attribute's name is read byte by byte (into s->aname) */
 void
 art_strip_attr_name(art_strip_t *s, const unsigned char *an, size_t n)
 {
     int  a;
 
-    /* the name as read (any case), or its first bytes lower-cased */
-    a = (n == 8 && art_strip_is(an, 8, "property")) ? A_PROPERTY
-        : (n == 4 && art_strip_is(an, 4, "name")) ? A_NAME
-        : (n == 3 && art_strip_is(an, 3, "rel")) ? A_REL
-        : (n == 4 && art_strip_is(an, 4, "type")) ? A_TYPE : -1;
+    a = art_strip_attr(an, n);
 
     if (a >= 0 && (s->seen & (1u << a))) {
         a = -1;                     /* HTML keeps the first */
@@ -87,6 +207,7 @@ art_strip_attr_name(art_strip_t *s, const unsigned char *an, size_t n)
 
     if (a >= 0) {
         s->seen |= 1u << a;
+        s->vp[a] = s->val[a];
         s->nval[a] = 0;
     }
 
@@ -94,27 +215,265 @@ art_strip_attr_name(art_strip_t *s, const unsigned char *an, size_t n)
 }
 
 
-/* [p, p + n) is the lower-case lc, in any case */
-static int
-art_strip_is(const unsigned char *p, size_t n, const char *lc)
+/*
+ * A tag whose '<' is at lt, when all of it is in [lt, last): read, and
+ * settled (kept, dropped, or an ld+json script held on to its end);
+ * *end is the byte past its '>'.  *end is NULL, with nothing changed,
+ * when it is not a start tag or does not end there: the byte-by-byte
+ * states read it.
+ */
+int
+art_strip_tag(art_cur_t *c, const unsigned char *lt,
+    const unsigned char *last, const unsigned char **end)
 {
-    size_t  i;
+    unsigned              word;
+    art_strip_t          *s;
+    const unsigned char  *p, *e;
 
-    for (i = 0; i < n; i++) {
-        if (art_lc(p[i]) != (unsigned char) lc[i]) {
-            return 0;
-        }
+    *end = NULL;
+
+    s = c->s;
+    p = lt + 1;
+
+    if (p == last || !art_alpha(*p)) {
+        return ART_OK;
     }
 
-    return 1;
+    for (p++; p < last && !(art_strip_class[*p] & C_NAME_END); p++) {
+        /* void */
+    }
+
+    if (p == last) {
+        return ART_OK;
+    }
+
+    word = art_strip_word(lt + 1, p - (lt + 1));
+
+    if (!art_strip_cand(s, word)) {
+        /* it stays: only its end matters */
+        e = art_strip_pass(p, last);
+
+        if (e == NULL) {
+            return ART_OK;
+        }
+
+        art_strip_name_end(s, word);
+
+        s->pos += e - lt;
+        s->state = S_TEXT;
+
+        if (s->rawel) {
+            s->state = S_RAW;
+            s->rawm = 0;
+        }
+
+        *end = e;
+
+        return s->gave_up ? art_strip_release(c, s) : ART_OK;
+    }
+
+    art_strip_name_end(s, word);
+
+    e = art_strip_attrs(s, p, last);
+
+    if (e == NULL) {
+        return ART_OK;
+    }
+
+    s->pos += e - lt;
+    s->holding = 1;
+    s->nhold = 0;
+    c->hstart = lt;
+    *end = e;
+
+    return art_strip_tag_end(c, e);
 }
 
 
 /*
- * The attribute states of a tag that stays, with nothing read: as the
- * byte-by-byte states above (a quote opens a value only after '='), in
- * one tight loop.  Returns the byte past the tag's '>', or NULL when
- * [p, last) ends first, the state saved.
+ * The attributes of a tag that stays, from the end of its name: the byte
+ * past its '>', or NULL when [p, last) ends first.  As the byte-by-byte
+ * states: outside a value only '=' and '>' matter; an '=' after a name
+ * (white space between) opens a value, any other starts a name; a quote
+ * opens a value only right after such an '=' (white space between).
+ */
+static const unsigned char *
+art_strip_pass(const unsigned char *p, const unsigned char *last)
+{
+    unsigned char         ch;
+    const unsigned char  *seg, *r;
+
+    seg = p;                        /* no name before here */
+
+    for ( ;; ) {
+        while (p < last && !(art_strip_class[*p] & C_EVENT)) {
+            p++;
+        }
+
+        if (p == last) {
+            return NULL;
+        }
+
+        if (*p == '>') {
+            return p + 1;
+        }
+
+        /* '=' */
+
+        for (r = p; r > seg && art_ws(r[-1]); r--) { /* void */ }
+
+        if (r == seg || r[-1] == '/') {
+            /* no name before it: it starts one */
+            seg = p++;
+            continue;
+        }
+
+        for (p++; p < last && art_ws(*p); p++) { /* void */ }
+
+        if (p == last) {
+            return NULL;
+        }
+
+        ch = *p;
+
+        if (ch == '>') {
+            return p + 1;
+        }
+
+        if (ch == '"' || ch == '\'') {
+            r = memchr(p + 1, ch, last - p - 1);
+
+            if (r == NULL) {
+                return NULL;
+            }
+
+            p = r + 1;
+
+        } else {
+            while (p < last && !(art_strip_class[*p] & C_UNQ_END)) {
+                p++;
+            }
+
+            if (p == last) {
+                return NULL;
+            }
+
+            if (*p == '>') {
+                return p + 1;
+            }
+        }
+
+        seg = p;
+    }
+}
+
+
+/*
+ * The attributes of a tag that may go, from the end of its name, when all
+ * of it is in [p, last): the same reading as the byte-by-byte states, the
+ * values left where they are.  Returns the byte past its '>'; NULL when
+ * the tag does not end in [p, last).
+ */
+static const unsigned char *
+art_strip_attrs(art_strip_t *s, const unsigned char *p,
+    const unsigned char *last)
+{
+    int                   a;
+    unsigned char         ch;
+    const unsigned char  *n, *v, *q;
+
+    for ( ;; ) {
+        while (p < last && (art_strip_class[*p] & C_NAME_END) && *p != '>') {
+            p++;                            /* white space and '/' */
+        }
+
+        if (p == last) {
+            return NULL;
+        }
+
+        if (*p == '>') {
+            return p + 1;
+        }
+
+        /* a name: its first byte may be anything, '=' and quotes too */
+        for (n = p++; p < last && !art_strip_class[*p]; p++) { /* void */ }
+
+        if (p == last) {
+            return NULL;
+        }
+
+        a = art_strip_attr(n, p - n);
+
+        if (a >= 0) {
+            if (s->seen & (1u << a)) {
+                a = -1;                     /* HTML keeps the first */
+
+            } else {
+                s->seen |= 1u << a;
+                s->vp[a] = p;
+                s->nval[a] = 0;
+            }
+        }
+
+        while (p < last && art_ws(*p)) {
+            p++;
+        }
+
+        if (p == last) {
+            return NULL;
+        }
+
+        if (*p != '=') {
+            continue;                       /* '>', '/' or the next name */
+        }
+
+        for (p++; p < last && art_ws(*p); p++) { /* void */ }
+
+        if (p == last) {
+            return NULL;
+        }
+
+        ch = *p;
+
+        if (ch == '>') {
+            return p + 1;
+        }
+
+        if (ch == '"' || ch == '\'') {
+            q = memchr(p + 1, ch, last - p - 1);
+
+            if (q == NULL) {
+                return NULL;
+            }
+
+            v = p + 1;
+            p = q + 1;
+
+        } else {
+            for (v = p; p < last && !(art_strip_class[*p] & C_UNQ_END); p++) {
+                /* void */
+            }
+
+            if (p == last) {
+                return NULL;
+            }
+
+            q = p;
+        }
+
+        if (a >= 0) {
+            s->vp[a] = v;
+            s->nval[a] = q - v;
+        }
+    }
+}
+
+
+/*
+ * The attribute states of a tag that stays, read byte by byte, with
+ * nothing read: as the states of art_strip.c (a quote opens a value only
+ * after '='), in one tight loop.  Returns the byte past the tag's '>', or
+ * NULL when [p, last) ends first, the state saved.
  */
 const unsigned char *
 art_strip_skip(art_strip_t *s, const unsigned char *p,
@@ -149,7 +508,7 @@ art_strip_skip(art_strip_t *s, const unsigned char *p,
                 goto end;
             }
 
-            if (!(art_strip_class[c] & 1)) {
+            if (!(art_strip_class[c] & C_NAME_END)) {
                 st = S_ANAME;
             }
 
@@ -206,121 +565,4 @@ end:
     s->state = S_TEXT;
 
     return p + 1;
-}
-
-
-/*
- * The attributes of a tag that may go, from S_ABEFORE, when all of it is
- * in [p, last): the same reading as the byte-by-byte states, in one go.
- * Returns the byte past its '>'; NULL, with nothing changed, when the tag
- * does not end in [p, last).
- */
-const unsigned char *
-art_strip_attrs(art_strip_t *s, const unsigned char *p,
-    const unsigned char *last)
-{
-    unsigned              seen;
-    unsigned char         c;
-    const unsigned char  *n, *v, *q;
-
-    seen = s->seen;
-
-    for ( ;; ) {
-        while (p < last && (art_strip_class[*p] & 1) && *p != '>') {
-            p++;                            /* white space and '/' */
-        }
-
-        if (p == last) {
-            goto incomplete;
-        }
-
-        if (*p == '>') {
-            return p + 1;
-        }
-
-        /* a name: its first byte may be anything, '=' and quotes too */
-        for (n = p++; p < last && !art_strip_class[*p]; p++) { /* void */ }
-
-        if (p == last) {
-            goto incomplete;
-        }
-
-        art_strip_attr_name(s, n, p - n);
-
-        while (p < last && art_ws(*p)) {
-            p++;
-        }
-
-        if (p == last) {
-            goto incomplete;
-        }
-
-        if (*p != '=') {
-            s->attr = -1;
-            continue;                       /* '>', '/' or the next name */
-        }
-
-        for (p++; p < last && art_ws(*p); p++) { /* void */ }
-
-        if (p == last) {
-            goto incomplete;
-        }
-
-        c = *p;
-
-        if (c == '>') {
-            s->attr = -1;
-            return p + 1;
-        }
-
-        if (c == '"' || c == '\'') {
-            q = memchr(p + 1, c, last - p - 1);
-
-            if (q == NULL) {
-                goto incomplete;
-            }
-
-            v = p + 1;
-            p = q + 1;
-
-        } else {
-            for (v = p; p < last && !art_ws(*p) && *p != '>'; p++) {
-                /* void */
-            }
-
-            if (p == last) {
-                goto incomplete;
-            }
-
-            q = p;
-        }
-
-        art_strip_attr_value(s, v, q - v);
-    }
-
-incomplete:
-
-    /* the byte-by-byte states read it again from the start */
-    s->seen = seen;
-    s->attr = -1;
-
-    return NULL;
-}
-
-
-void
-art_strip_attr_value(art_strip_t *s, const unsigned char *v, size_t n)
-{
-    size_t  i;
-
-    if (s->attr < 0) {
-        return;
-    }
-
-    for (i = 0; i < n && i < ART_STRIP_VALUE; i++) {
-        s->val[s->attr][i] = art_lc(v[i]);
-    }
-
-    s->nval[s->attr] = n;
-    s->attr = -1;
 }
