@@ -70,7 +70,7 @@ typedef struct {
     unsigned              word;       /* the start tag's name, W_* */
     unsigned char         name[ART_STRIP_NAME];
     size_t                nname;
-    unsigned char         raw[ART_STRIP_NAME];   /* raw text: its end tag */
+    const unsigned char  *raw;        /* raw text: its end tag's name */
     size_t                nraw;
     size_t                rawm;
     const unsigned char  *vp[4];      /* a value: in the input or in val */

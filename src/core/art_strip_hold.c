@@ -22,10 +22,6 @@ static int art_strip_wait(art_cur_t *c, const unsigned char *p,
     const unsigned char *to, unsigned drop);
 static int art_strip_add(art_strip_t *s, unsigned char **buf, size_t *n,
     size_t *size, const unsigned char *p, size_t len);
-static int art_strip_is(const unsigned char *p, size_t n, const char *lc);
-static unsigned art_strip_meta(const unsigned char *v, size_t n);
-static unsigned art_strip_rel(const unsigned char *v, size_t n);
-static int art_strip_ld(const unsigned char *v, size_t n);
 
 
 /* copies the hold's part in this input, [hstart, upto), into s->hold */
@@ -447,32 +443,7 @@ art_strip_tag_end(art_cur_t *c, const unsigned char *p)
         return art_hold_keep(c, p);
     }
 
-    switch (s->word) {
-
-    case W_META:
-        if (s->seen & (1u << A_PROPERTY)) {
-            kind |= art_strip_meta(s->vp[A_PROPERTY], s->nval[A_PROPERTY]);
-        }
-
-        if (s->seen & (1u << A_NAME)) {
-            kind |= art_strip_meta(s->vp[A_NAME], s->nval[A_NAME]);
-        }
-
-        break;
-
-    case W_LINK:
-        if (s->seen & (1u << A_REL)) {
-            kind = art_strip_rel(s->vp[A_REL], s->nval[A_REL]);
-        }
-
-        if (kind & ~s->kinds) {
-            /* a value the block does not write: the element stays */
-            kind = 0;
-        }
-
-        break;
-
-    default: /* W_SCRIPT */
+    if (s->word == W_SCRIPT) {
         if ((s->seen & (1u << A_TYPE))
             && art_strip_ld(s->vp[A_TYPE], s->nval[A_TYPE]))
         {
@@ -481,6 +452,9 @@ art_strip_tag_end(art_cur_t *c, const unsigned char *p)
             s->content = s->nhold + (p - c->hstart);
             return ART_OK;
         }
+
+    } else {
+        kind = art_strip_kind(s);
     }
 
     if (kind & s->kinds) {
@@ -532,118 +506,4 @@ art_strip_raw_end(art_cur_t *c, const unsigned char *p)
     }
 
     return art_hold_keep(c, p);
-}
-
-
-/* [p, p + n) is the lower-case lc, in any case */
-static int
-art_strip_is(const unsigned char *p, size_t n, const char *lc)
-{
-    size_t  i;
-
-    for (i = 0; i < n; i++) {
-        if (art_lc(p[i]) != (unsigned char) lc[i]) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-/*
- * property and name are read to ART_STRIP_VALUE bytes (the byte-by-byte
- * states keep no more), any case
- */
-static unsigned
-art_strip_meta(const unsigned char *v, size_t n)
-{
-    if (n > ART_STRIP_VALUE) {
-        n = ART_STRIP_VALUE;
-    }
-
-    while (n && art_ws(*v)) {
-        v++;
-        n--;
-    }
-
-    if (n >= 3 && art_strip_is(v, 3, "og:")) {
-        return ART_STRIP_OG;
-    }
-
-    if (n >= 8 && art_strip_is(v, 8, "twitter:")) {
-        while (n && art_ws(v[n - 1])) {
-            n--;
-        }
-
-        return (n == 12 && art_strip_is(v + 8, 4, "site"))
-               ? ART_STRIP_TWITTER|ART_STRIP_TWSITE : ART_STRIP_TWITTER;
-    }
-
-    if (n >= 8 && art_strip_is(v, 8, "article:")) {
-        return ART_STRIP_ARTICLE;
-    }
-
-    return 0;
-}
-
-
-/*
- * rel is a list of tokens: any token but canonical and amphtml (or a
- * value too long to read whole) is ART_STRIP_OTHER
- */
-static unsigned
-art_strip_rel(const unsigned char *v, size_t n)
-{
-    size_t    i, j;
-    unsigned  kind;
-
-    if (n > ART_STRIP_VALUE) {
-        return ART_STRIP_OTHER;
-    }
-
-    kind = 0;
-
-    for (i = 0; i < n; i = j) {
-        while (i < n && art_ws(v[i])) {
-            i++;
-        }
-
-        for (j = i; j < n && !art_ws(v[j]); j++) { /* void */ }
-
-        if (j - i == 9 && art_strip_is(v + i, 9, "canonical")) {
-            kind |= ART_STRIP_CANONICAL;
-
-        } else if (j - i == 7 && art_strip_is(v + i, 7, "amphtml")) {
-            kind |= ART_STRIP_AMPHTML;
-
-        } else if (j > i) {
-            kind |= ART_STRIP_OTHER;
-        }
-    }
-
-    return kind;
-}
-
-
-/* type is "application/ld+json", white space around; one too long to
- * read whole is not */
-static int
-art_strip_ld(const unsigned char *v, size_t n)
-{
-    if (n > ART_STRIP_VALUE) {
-        return 0;
-    }
-
-    while (n && art_ws(*v)) {
-        v++;
-        n--;
-    }
-
-    while (n && art_ws(v[n - 1])) {
-        n--;
-    }
-
-    return n == sizeof("application/ld+json") - 1
-           && art_strip_is(v, n, "application/ld+json");
 }

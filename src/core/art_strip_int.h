@@ -132,6 +132,8 @@ int art_strip_settle(art_cur_t *c);
 unsigned art_strip_word(const unsigned char *n, size_t len);
 void art_strip_name_end(art_strip_t *s, unsigned word);
 void art_strip_attr_name(art_strip_t *s, const unsigned char *an, size_t n);
+unsigned art_strip_kind(art_strip_t *s);
+int art_strip_ld(const unsigned char *v, size_t n);
 const unsigned char *art_strip_skip(art_strip_t *s, const unsigned char *p,
     const unsigned char *last);
 int art_strip_tag(art_cur_t *c, const unsigned char *lt,

@@ -11,7 +11,20 @@
 
 #include <string.h>
 
+#if (defined(__SSE2__))
+#include <emmintrin.h>
+#define ART_STRIP_SSE2  1
+#endif
+
 #include "art_strip_int.h"
+
+
+/* the scans run for every tag: no call */
+#if (defined(__GNUC__))
+#define art_strip_inline  inline __attribute__((always_inline))
+#else
+#define art_strip_inline  inline
+#endif
 
 
 const unsigned char  art_strip_class[256] = {
@@ -23,9 +36,13 @@ const unsigned char  art_strip_class[256] = {
 
 
 /* the names of the W_* words, lower case */
-static const char  *art_strip_words[] = {
-    "", "meta", "link", "script", "style", "title", "textarea", "noscript",
-    "template", "body"
+static const art_str_t  art_strip_words[] = {
+    { 0, (const unsigned char *) "" },
+#define art_strip_w(s)  { sizeof(s) - 1, (const unsigned char *) s }
+    art_strip_w("meta"), art_strip_w("link"), art_strip_w("script"),
+    art_strip_w("style"), art_strip_w("title"), art_strip_w("textarea"),
+    art_strip_w("noscript"), art_strip_w("template"), art_strip_w("body")
+#undef art_strip_w
 };
 
 
@@ -42,12 +59,21 @@ static const char  *art_strip_words[] = {
 
 static uint32_t art_strip_load4(const unsigned char *p);
 static uint64_t art_strip_load8(const unsigned char *p);
+static art_strip_inline const unsigned char *art_strip_find1(const unsigned char *p,
+    const unsigned char *last, unsigned char c);
+static art_strip_inline const unsigned char *art_strip_find2(const unsigned char *p,
+    const unsigned char *last, unsigned char c1, unsigned char c2);
+static art_strip_inline const unsigned char *art_strip_find_class(const unsigned char *p,
+    const unsigned char *last, unsigned cls);
 static unsigned art_strip_cand(art_strip_t *s, unsigned word);
 static int art_strip_attr(const unsigned char *an, size_t n);
 static const unsigned char *art_strip_pass(const unsigned char *p,
     const unsigned char *last);
 static const unsigned char *art_strip_attrs(art_strip_t *s,
-    const unsigned char *p, const unsigned char *last);
+    const unsigned char *p, const unsigned char *last, unsigned *kind);
+static unsigned art_strip_meta(const unsigned char *v, size_t n);
+static unsigned art_strip_rel(const unsigned char *v, size_t n);
+static int art_strip_is(const unsigned char *p, size_t n, const char *lc);
 
 
 static uint32_t
@@ -69,6 +95,116 @@ art_strip_load8(const unsigned char *p)
     memcpy(&w, p, 8);
 
     return w;
+}
+
+
+/*
+ * The scans of a tag: the first byte of [p, last) that is c (or c1, or
+ * c2; or of the class cls), or last.  16 bytes at a time where SSE2 is
+ * (x86-64 always has it); the class, from those that may be of it.
+ */
+static art_strip_inline const unsigned char *
+art_strip_find1(const unsigned char *p, const unsigned char *last,
+    unsigned char c)
+{
+#if (ART_STRIP_SSE2)
+    unsigned  m;
+    __m128i   v;
+
+    v = _mm_set1_epi8((char) c);
+
+    while (last - p >= 16) {
+        m = _mm_movemask_epi8(
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) p), v));
+
+        if (m) {
+            return p + __builtin_ctz(m);
+        }
+
+        p += 16;
+    }
+#endif
+
+    while (p < last && *p != c) {
+        p++;
+    }
+
+    return p;
+}
+
+
+static art_strip_inline const unsigned char *
+art_strip_find2(const unsigned char *p, const unsigned char *last,
+    unsigned char c1, unsigned char c2)
+{
+#if (ART_STRIP_SSE2)
+    unsigned  m;
+    __m128i   v1, v2, x;
+
+    v1 = _mm_set1_epi8((char) c1);
+    v2 = _mm_set1_epi8((char) c2);
+
+    while (last - p >= 16) {
+        x = _mm_loadu_si128((const __m128i *) p);
+        m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, v1),
+                                           _mm_cmpeq_epi8(x, v2)));
+
+        if (m) {
+            return p + __builtin_ctz(m);
+        }
+
+        p += 16;
+    }
+#endif
+
+    while (p < last && *p != c1 && *p != c2) {
+        p++;
+    }
+
+    return p;
+}
+
+
+static art_strip_inline const unsigned char *
+art_strip_find_class(const unsigned char *p, const unsigned char *last,
+    unsigned cls)
+{
+#if (ART_STRIP_SSE2)
+    unsigned  m;
+    __m128i   x, sp, sl, gt, eq;
+
+    /* the bytes of a class: white space (up to ' '), '/', '>', '=' */
+    sp = _mm_set1_epi8(' ');
+    sl = _mm_set1_epi8('/');
+    gt = _mm_set1_epi8('>');
+    eq = _mm_set1_epi8('=');
+
+    while (last - p >= 16) {
+        x = _mm_loadu_si128((const __m128i *) p);
+        m = _mm_movemask_epi8(
+                _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),
+                                 _mm_cmpeq_epi8(x, sl)),
+                    _mm_or_si128(_mm_cmpeq_epi8(x, gt),
+                                 _mm_cmpeq_epi8(x, eq))));
+
+        while (m) {
+            if (art_strip_class[p[__builtin_ctz(m)]] & cls) {
+                return p + __builtin_ctz(m);
+            }
+
+            m &= m - 1;
+        }
+
+        p += 16;
+    }
+#endif
+
+    while (p < last && !(art_strip_class[*p] & cls)) {
+        p++;
+    }
+
+    return p;
 }
 
 
@@ -150,8 +286,8 @@ art_strip_name_end(art_strip_t *s, unsigned word)
     s->rawel = (word >= W_SCRIPT && word <= W_NOSCRIPT);
 
     if (s->rawel) {
-        s->nraw = strlen(art_strip_words[word]);
-        memcpy(s->raw, art_strip_words[word], s->nraw);
+        s->raw = art_strip_words[word].data;
+        s->nraw = art_strip_words[word].len;
     }
 
     if (word == W_TEMPLATE && s->tmpl != (unsigned) -1) {
@@ -226,7 +362,7 @@ int
 art_strip_tag(art_cur_t *c, const unsigned char *lt,
     const unsigned char *last, const unsigned char **end)
 {
-    unsigned              word;
+    unsigned              word, kind;
     art_strip_t          *s;
     const unsigned char  *p, *e;
 
@@ -239,9 +375,7 @@ art_strip_tag(art_cur_t *c, const unsigned char *lt,
         return ART_OK;
     }
 
-    for (p++; p < last && !(art_strip_class[*p] & C_NAME_END); p++) {
-        /* void */
-    }
+    p = art_strip_find_class(p + 1, last, C_NAME_END);
 
     if (p == last) {
         return ART_OK;
@@ -257,36 +391,73 @@ art_strip_tag(art_cur_t *c, const unsigned char *lt,
             return ART_OK;
         }
 
-        art_strip_name_end(s, word);
-
         s->pos += e - lt;
-        s->state = S_TEXT;
-
-        if (s->rawel) {
-            s->state = S_RAW;
-            s->rawm = 0;
-        }
-
         *end = e;
+
+        if (word >= W_SCRIPT) {
+            /* raw text, <template>, <body> */
+            art_strip_name_end(s, word);
+
+            if (s->rawel) {
+                s->state = S_RAW;
+                s->rawm = 0;
+            }
+        }
 
         return s->gave_up ? art_strip_release(c, s) : ART_OK;
     }
 
-    art_strip_name_end(s, word);
+    /* meta, link or script, which may go: as art_strip_name_end() */
+    s->word = word;
+    s->seen = 0;
 
-    e = art_strip_attrs(s, p, last);
+    e = art_strip_attrs(s, p, last, &kind);
 
     if (e == NULL) {
         return ART_OK;
     }
 
     s->pos += e - lt;
-    s->holding = 1;
-    s->nhold = 0;
-    c->hstart = lt;
     *end = e;
 
-    return art_strip_tag_end(c, e);
+    if (word == W_SCRIPT) {
+        s->rawel = 1;
+        s->raw = art_strip_words[W_SCRIPT].data;
+        s->nraw = art_strip_words[W_SCRIPT].len;
+        s->state = S_RAW;
+        s->rawm = 0;
+    }
+
+    /* as art_strip_tag_end() */
+
+    if (s->pos > ART_STRIP_MAX) {
+        /* too far into the head: it stays, and all after it */
+        s->gave_up = 1;
+        return ART_OK;
+    }
+
+    if (word == W_SCRIPT) {
+        if (kind) {
+            /* held on to its "</script>": its @type decides */
+            s->holding = 1;
+            s->nhold = 0;
+            s->ld = 1;
+            s->content = e - lt;
+            c->hstart = lt;
+        }
+
+        return ART_OK;
+    }
+
+    if (kind & s->kinds) {
+        s->holding = 1;
+        s->nhold = 0;
+        c->hstart = lt;
+
+        return art_hold_drop(c, e);
+    }
+
+    return ART_OK;
 }
 
 
@@ -306,9 +477,7 @@ art_strip_pass(const unsigned char *p, const unsigned char *last)
     seg = p;                        /* no name before here */
 
     for ( ;; ) {
-        while (p < last && !(art_strip_class[*p] & C_EVENT)) {
-            p++;
-        }
+        p = art_strip_find2(p, last, '=', '>');
 
         if (p == last) {
             return NULL;
@@ -341,18 +510,16 @@ art_strip_pass(const unsigned char *p, const unsigned char *last)
         }
 
         if (ch == '"' || ch == '\'') {
-            r = memchr(p + 1, ch, last - p - 1);
+            p = art_strip_find1(p + 1, last, ch);
 
-            if (r == NULL) {
+            if (p == last) {
                 return NULL;
             }
 
-            p = r + 1;
+            p++;
 
         } else {
-            while (p < last && !(art_strip_class[*p] & C_UNQ_END)) {
-                p++;
-            }
+            p = art_strip_find_class(p, last, C_UNQ_END);
 
             if (p == last) {
                 return NULL;
@@ -369,18 +536,23 @@ art_strip_pass(const unsigned char *p, const unsigned char *last)
 
 
 /*
- * The attributes of a tag that may go, from the end of its name, when all
- * of it is in [p, last): the same reading as the byte-by-byte states, the
- * values left where they are.  Returns the byte past its '>'; NULL when
- * the tag does not end in [p, last).
+ * The attributes of a tag that may go (s->word), from the end of its
+ * name, when all of it is in [p, last): the same reading as the
+ * byte-by-byte states, the values left where they are, and what they say
+ * (art_strip_kind(); for a script, 1 for ld+json) into *kind; once it is
+ * sealed, the rest as a tag that stays.  Returns the byte past its '>';
+ * NULL when the tag does not end in [p, last).
  */
 static const unsigned char *
 art_strip_attrs(art_strip_t *s, const unsigned char *p,
-    const unsigned char *last)
+    const unsigned char *last, unsigned *kind)
 {
     int                   a;
+    unsigned              k;
     unsigned char         ch;
     const unsigned char  *n, *v, *q;
+
+    *kind = 0;
 
     for ( ;; ) {
         while (p < last && (art_strip_class[*p] & C_NAME_END) && *p != '>') {
@@ -396,22 +568,35 @@ art_strip_attrs(art_strip_t *s, const unsigned char *p,
         }
 
         /* a name: its first byte may be anything, '=' and quotes too */
-        for (n = p++; p < last && !art_strip_class[*p]; p++) { /* void */ }
+        n = p;
+        p = art_strip_find_class(p + 1, last, 0xff);
 
         if (p == last) {
             return NULL;
         }
 
+        /* only the first of those this element reads counts */
         a = art_strip_attr(n, p - n);
+
+        switch (a) {
+        case A_PROPERTY:
+        case A_NAME:
+            a = (s->word == W_META) ? a : -1;
+            break;
+        case A_REL:
+            a = (s->word == W_LINK) ? a : -1;
+            break;
+        case A_TYPE:
+            a = (s->word == W_SCRIPT) ? a : -1;
+            break;
+        }
 
         if (a >= 0) {
             if (s->seen & (1u << a)) {
-                a = -1;                     /* HTML keeps the first */
+                a = -1;
 
             } else {
                 s->seen |= 1u << a;
-                s->vp[a] = p;
-                s->nval[a] = 0;
             }
         }
 
@@ -440,9 +625,9 @@ art_strip_attrs(art_strip_t *s, const unsigned char *p,
         }
 
         if (ch == '"' || ch == '\'') {
-            q = memchr(p + 1, ch, last - p - 1);
+            q = art_strip_find1(p + 1, last, ch);
 
-            if (q == NULL) {
+            if (q == last) {
                 return NULL;
             }
 
@@ -450,9 +635,8 @@ art_strip_attrs(art_strip_t *s, const unsigned char *p,
             p = q + 1;
 
         } else {
-            for (v = p; p < last && !(art_strip_class[*p] & C_UNQ_END); p++) {
-                /* void */
-            }
+            v = p;
+            p = art_strip_find_class(p, last, C_UNQ_END);
 
             if (p == last) {
                 return NULL;
@@ -461,11 +645,196 @@ art_strip_attrs(art_strip_t *s, const unsigned char *p,
             q = p;
         }
 
-        if (a >= 0) {
-            s->vp[a] = v;
-            s->nval[a] = q - v;
+        if (a < 0) {
+            continue;
+        }
+
+        /* a value read: is the outcome sealed, whatever follows */
+
+        if (a == A_REL) {
+            k = art_strip_rel(v, q - v);
+            *kind = (k & ~s->kinds) ? 0 : k;
+            return art_strip_pass(p, last);
+        }
+
+        if (a == A_TYPE) {
+            *kind = art_strip_ld(v, q - v);
+            return art_strip_pass(p, last);
+        }
+
+        *kind |= art_strip_meta(v, q - v);
+
+        if ((*kind & s->kinds)
+            || s->seen == ((1u << A_PROPERTY)|(1u << A_NAME)))
+        {
+            return art_strip_pass(p, last);
         }
     }
+}
+
+
+/* what the tag read says: the ART_STRIP_* of a meta or a link */
+unsigned
+art_strip_kind(art_strip_t *s)
+{
+    unsigned  kind;
+
+    kind = 0;
+
+    if (s->word == W_META) {
+        if (s->seen & (1u << A_PROPERTY)) {
+            kind |= art_strip_meta(s->vp[A_PROPERTY], s->nval[A_PROPERTY]);
+        }
+
+        if (s->seen & (1u << A_NAME)) {
+            kind |= art_strip_meta(s->vp[A_NAME], s->nval[A_NAME]);
+        }
+
+        return kind;
+    }
+
+    if (s->seen & (1u << A_REL)) {
+        kind = art_strip_rel(s->vp[A_REL], s->nval[A_REL]);
+    }
+
+    if (kind & ~s->kinds) {
+        /* a value the block does not write: the element stays */
+        kind = 0;
+    }
+
+    return kind;
+}
+
+
+/* [p, p + n) is the lower-case lc, in any case */
+static int
+art_strip_is(const unsigned char *p, size_t n, const char *lc)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (art_lc(p[i]) != (unsigned char) lc[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * property and name are read to ART_STRIP_VALUE bytes (the byte-by-byte
+ * states keep no more), in any case
+ */
+static unsigned
+art_strip_meta(const unsigned char *v, size_t n)
+{
+    uint64_t  w;
+
+    /* the ':' of "twitter:" and "article:" is not folded */
+    static const unsigned char  fold[8] = {
+        0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0
+    };
+
+    if (n > ART_STRIP_VALUE) {
+        n = ART_STRIP_VALUE;
+    }
+
+    while (n && art_ws(*v)) {
+        v++;
+        n--;
+    }
+
+    if (n >= 3 && (v[0] | 0x20) == 'o' && (v[1] | 0x20) == 'g'
+        && v[2] == ':')
+    {
+        return ART_STRIP_OG;
+    }
+
+    if (n < 8) {
+        return 0;
+    }
+
+    w = art_w8(v) | art_w8(fold);
+
+    if (w == art_w8("twitter:")) {
+        while (n && art_ws(v[n - 1])) {
+            n--;
+        }
+
+        return (n == 12 && art_fold4(v + 8) == art_w4("site"))
+               ? ART_STRIP_TWITTER|ART_STRIP_TWSITE : ART_STRIP_TWITTER;
+    }
+
+    return (w == art_w8("article:")) ? ART_STRIP_ARTICLE : 0;
+}
+
+
+/*
+ * rel is a list of tokens: any token but canonical and amphtml (or a
+ * value too long to read whole) is ART_STRIP_OTHER, and decides
+ */
+static unsigned
+art_strip_rel(const unsigned char *v, size_t n)
+{
+    size_t    i;
+    unsigned  kind;
+
+    if (n > ART_STRIP_VALUE) {
+        return ART_STRIP_OTHER;
+    }
+
+    kind = 0;
+
+    for (i = 0; i < n; /* void */) {
+        if (art_ws(v[i])) {
+            i++;
+            continue;
+        }
+
+        if (n - i >= 9 && (n - i == 9 || art_ws(v[i + 9]))
+            && art_strip_is(v + i, 9, "canonical"))
+        {
+            kind |= ART_STRIP_CANONICAL;
+            i += 9;
+
+        } else if (n - i >= 7 && (n - i == 7 || art_ws(v[i + 7]))
+                   && art_strip_is(v + i, 7, "amphtml"))
+        {
+            kind |= ART_STRIP_AMPHTML;
+            i += 7;
+
+        } else {
+            return ART_STRIP_OTHER;
+        }
+    }
+
+    return kind;
+}
+
+
+/*
+ * type is "application/ld+json", white space around; one too long to
+ * read whole is not
+ */
+int
+art_strip_ld(const unsigned char *v, size_t n)
+{
+    if (n > ART_STRIP_VALUE) {
+        return 0;
+    }
+
+    while (n && art_ws(*v)) {
+        v++;
+        n--;
+    }
+
+    while (n && art_ws(v[n - 1])) {
+        n--;
+    }
+
+    return n == sizeof("application/ld+json") - 1
+           && art_strip_is(v, n, "application/ld+json");
 }
 
 
