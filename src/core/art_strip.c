@@ -45,7 +45,7 @@ int
 art_strip_feed(art_strip_t *s, const unsigned char *p,
     const unsigned char *last)
 {
-    size_t                i, n, held, dashes;
+    size_t                n, held, dashes;
     art_cur_t             cur;
     unsigned char         ch;
     const unsigned char  *q, *r;
@@ -61,43 +61,48 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
         switch (s->state) {
 
         case S_TEXT:
-            /* between tags, the next '<' is mostly a byte or two away */
-            r = (last - p > 4) ? p + 4 : last;
+            /* tag after tag read in one go, without leaving this loop */
+            do {
+                /* between tags, the next '<' is mostly a byte or two away */
+                r = (last - p > 4) ? p + 4 : last;
 
-            for (q = p; q < r && *q != '<'; q++) { /* void */ }
+                for (q = p; q < r && *q != '<'; q++) { /* void */ }
 
-            if (q == r) {
-                q = (r < last) ? memchr(r, '<', last - r) : NULL;
-            }
+                if (q == r) {
+                    q = (r < last) ? memchr(r, '<', last - r) : NULL;
+                }
 
-            if (q == NULL) {
-                s->pos += last - p;
-                p = last;
-                continue;
-            }
+                if (q == NULL) {
+                    s->pos += last - p;
+                    p = last;
+                    break;
+                }
 
-            s->pos += q - p;
-            p = q;
+                s->pos += q - p;
+                p = q;
 
-            if (art_strip_tag(&cur, p, last, &r) != ART_OK) {
-                return ART_ERROR;
-            }
+                if (art_strip_tag(&cur, p, last, &r) != ART_OK) {
+                    return ART_ERROR;
+                }
 
-            if (r != NULL) {
+                if (r == NULL) {
+                    /* byte by byte: held from the '<' on */
+                    s->holding = 1;
+                    s->nhold = 0;
+                    cur.hstart = p;
+
+                    s->state = S_LT;
+                    s->cand = 0;
+                    s->end_tag = 0;
+                    s->pos++;
+                    p++;
+                    break;
+                }
+
                 p = r;
-                continue;
-            }
 
-            /* byte by byte: held from the '<' on */
-            s->holding = 1;
-            s->nhold = 0;
-            cur.hstart = p;
+            } while (s->state == S_TEXT && p < last);
 
-            s->state = S_LT;
-            s->cand = 0;
-            s->end_tag = 0;
-            s->pos++;
-            p++;
             continue;
 
         case S_BOGUS:
@@ -216,14 +221,10 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
             }
 
             /* "</", the element's name in any case, and the byte after it */
-            for (i = 0; i < s->nraw && art_lc(q[2 + i]) == s->raw[i]; i++) {
-                /* void */
-            }
-
             ch = q[n];
 
-            if (q[1] != '/' || i < s->nraw
-                || !(art_ws(ch) || ch == '/' || ch == '>'))
+            if (q[1] != '/' || !(art_strip_class[ch] & C_NAME_END)
+                || art_strip_word(q + 2, s->nraw) != s->word)
             {
                 s->pos += q + 1 - p;
                 p = q + 1;

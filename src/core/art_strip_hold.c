@@ -146,6 +146,48 @@ art_hold_drop(art_cur_t *c, const unsigned char *upto)
 }
 
 
+/*
+ * A whole tag of this input, [from, to), goes (as art_hold_drop() from its
+ * '<'): mostly one more of those noted while the "</head>" is awaited
+ */
+int
+art_strip_drop(art_cur_t *c, const unsigned char *from,
+    const unsigned char *to)
+{
+    art_strip_t        *s;
+    art_strip_range_t  *d;
+
+    s = c->s;
+
+    if (s->waiting && c->wstart != NULL && c->wend == c->span
+        && c->ndrop > 0 && c->ndrop < ART_STRIP_DROPS)
+    {
+        /* [span, from) kept, [from, to) dropped */
+        d = &c->drop[c->ndrop - 1];
+
+        if (d->to == from) {
+            d->to = to;
+
+        } else {
+            d[1].from = from;
+            d[1].to = to;
+            c->ndrop++;
+        }
+
+        c->wend = to;
+        c->span = to;
+
+        return ART_OK;
+    }
+
+    s->holding = 1;
+    s->nhold = 0;
+    c->hstart = from;
+
+    return art_hold_drop(c, to);
+}
+
+
 /* what is told: to the emitter, or held while the "</head>" is awaited */
 int
 art_strip_out(art_cur_t *c, art_strip_e what, const unsigned char *p,

@@ -77,12 +77,16 @@ enum {
 /*
  * art_strip_class[c]: 1 ends a tag or attribute name (white space, '/',
  * '>'); 2 is '='; 4 ends an unquoted value (white space, '>'); 8 is what
- * matters between the values of a tag that stays ('=', '>')
+ * matters between the values of a tag that stays ('=', '>'); 16 is white
+ * space (art_ws() in one look)
  */
 #define C_NAME_END   1
 #define C_EQ         2
 #define C_UNQ_END    4
 #define C_EVENT      8
+#define C_WS         16
+
+#define art_strip_ws(c)  (art_strip_class[c] & C_WS)
 
 extern const unsigned char  art_strip_class[256];
 
@@ -121,6 +125,8 @@ typedef struct {
 int art_hold_sync(art_cur_t *c, const unsigned char *upto);
 int art_hold_keep(art_cur_t *c, const unsigned char *upto);
 int art_hold_drop(art_cur_t *c, const unsigned char *upto);
+int art_strip_drop(art_cur_t *c, const unsigned char *from,
+    const unsigned char *to);
 int art_strip_tag_end(art_cur_t *c, const unsigned char *p);
 int art_strip_raw_end(art_cur_t *c, const unsigned char *p);
 int art_strip_out(art_cur_t *c, art_strip_e what, const unsigned char *p,

@@ -28,9 +28,9 @@
 
 
 const unsigned char  art_strip_class[256] = {
-    ['\t'] = C_NAME_END|C_UNQ_END, ['\n'] = C_NAME_END|C_UNQ_END,
-    ['\f'] = C_NAME_END|C_UNQ_END, ['\r'] = C_NAME_END|C_UNQ_END,
-    [' '] = C_NAME_END|C_UNQ_END, ['/'] = C_NAME_END,
+    ['\t'] = C_NAME_END|C_UNQ_END|C_WS, ['\n'] = C_NAME_END|C_UNQ_END|C_WS,
+    ['\f'] = C_NAME_END|C_UNQ_END|C_WS, ['\r'] = C_NAME_END|C_UNQ_END|C_WS,
+    [' '] = C_NAME_END|C_UNQ_END|C_WS, ['/'] = C_NAME_END,
     ['>'] = C_NAME_END|C_UNQ_END|C_EVENT, ['='] = C_EQ|C_EVENT
 };
 
@@ -449,15 +449,7 @@ art_strip_tag(art_cur_t *c, const unsigned char *lt,
         return ART_OK;
     }
 
-    if (kind & s->kinds) {
-        s->holding = 1;
-        s->nhold = 0;
-        c->hstart = lt;
-
-        return art_hold_drop(c, e);
-    }
-
-    return ART_OK;
+    return (kind & s->kinds) ? art_strip_drop(c, lt, e) : ART_OK;
 }
 
 
@@ -487,9 +479,9 @@ art_strip_pass(const unsigned char *p, const unsigned char *last)
             return p + 1;
         }
 
-        /* '=' */
+        /* '=': right after a name, mostly */
 
-        for (r = p; r > seg && art_ws(r[-1]); r--) { /* void */ }
+        for (r = p; r > seg && art_strip_ws(r[-1]); r--) { /* void */ }
 
         if (r == seg || r[-1] == '/') {
             /* no name before it: it starts one */
@@ -497,7 +489,7 @@ art_strip_pass(const unsigned char *p, const unsigned char *last)
             continue;
         }
 
-        for (p++; p < last && art_ws(*p); p++) { /* void */ }
+        for (p++; p < last && art_strip_ws(*p); p++) { /* void */ }
 
         if (p == last) {
             return NULL;
@@ -569,14 +561,40 @@ art_strip_attrs(art_strip_t *s, const unsigned char *p,
 
         /* a name: its first byte may be anything, '=' and quotes too */
         n = p;
-        p = art_strip_find_class(p + 1, last, 0xff);
+        a = -1;
 
-        if (p == last) {
-            return NULL;
+        if (last - p > 8) {
+            /* those read, as they mostly come, told at once */
+            if (art_fold8(p) == art_w8("property") && art_strip_class[p[8]]) {
+                a = A_PROPERTY;
+                p += 8;
+
+            } else if (art_strip_class[p[4]]
+                       && (art_fold4(p) == art_w4("name")
+                           || art_fold4(p) == art_w4("type")))
+            {
+                a = art_strip_attr(p, 4);
+                p += 4;
+
+            } else if (art_strip_class[p[3]] && (p[0] | 0x20) == 'r'
+                       && (p[1] | 0x20) == 'e' && (p[2] | 0x20) == 'l')
+            {
+                a = A_REL;
+                p += 3;
+            }
+        }
+
+        if (a < 0) {
+            p = art_strip_find_class(p + 1, last, 0xff);
+
+            if (p == last) {
+                return NULL;
+            }
+
+            a = art_strip_attr(n, p - n);
         }
 
         /* only the first of those this element reads counts */
-        a = art_strip_attr(n, p - n);
 
         switch (a) {
         case A_PROPERTY:
@@ -600,7 +618,7 @@ art_strip_attrs(art_strip_t *s, const unsigned char *p,
             }
         }
 
-        while (p < last && art_ws(*p)) {
+        while (p < last && art_strip_ws(*p)) {
             p++;
         }
 
@@ -612,7 +630,7 @@ art_strip_attrs(art_strip_t *s, const unsigned char *p,
             continue;                       /* '>', '/' or the next name */
         }
 
-        for (p++; p < last && art_ws(*p); p++) { /* void */ }
+        for (p++; p < last && art_strip_ws(*p); p++) { /* void */ }
 
         if (p == last) {
             return NULL;
@@ -740,7 +758,7 @@ art_strip_meta(const unsigned char *v, size_t n)
         n = ART_STRIP_VALUE;
     }
 
-    while (n && art_ws(*v)) {
+    while (n && art_strip_ws(*v)) {
         v++;
         n--;
     }
@@ -758,7 +776,7 @@ art_strip_meta(const unsigned char *v, size_t n)
     w = art_w8(v) | art_w8(fold);
 
     if (w == art_w8("twitter:")) {
-        while (n && art_ws(v[n - 1])) {
+        while (n && art_strip_ws(v[n - 1])) {
             n--;
         }
 
@@ -787,18 +805,18 @@ art_strip_rel(const unsigned char *v, size_t n)
     kind = 0;
 
     for (i = 0; i < n; /* void */) {
-        if (art_ws(v[i])) {
+        if (art_strip_ws(v[i])) {
             i++;
             continue;
         }
 
-        if (n - i >= 9 && (n - i == 9 || art_ws(v[i + 9]))
+        if (n - i >= 9 && (n - i == 9 || art_strip_ws(v[i + 9]))
             && art_strip_is(v + i, 9, "canonical"))
         {
             kind |= ART_STRIP_CANONICAL;
             i += 9;
 
-        } else if (n - i >= 7 && (n - i == 7 || art_ws(v[i + 7]))
+        } else if (n - i >= 7 && (n - i == 7 || art_strip_ws(v[i + 7]))
                    && art_strip_is(v + i, 7, "amphtml"))
         {
             kind |= ART_STRIP_AMPHTML;
@@ -824,12 +842,12 @@ art_strip_ld(const unsigned char *v, size_t n)
         return 0;
     }
 
-    while (n && art_ws(*v)) {
+    while (n && art_strip_ws(*v)) {
         v++;
         n--;
     }
 
-    while (n && art_ws(v[n - 1])) {
+    while (n && art_strip_ws(v[n - 1])) {
         n--;
     }
 
