@@ -236,9 +236,9 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
             }
 
             /* to its '>' */
-            r = memchr(q + n, '>', last - (q + n));
+            r = art_strip_find1(q + n, last, '>');
 
-            if (r == NULL) {
+            if (r == last) {
                 s->pos += last - p;
                 p = last;
                 s->state = S_RAWEND;

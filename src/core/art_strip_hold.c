@@ -398,6 +398,12 @@ art_strip_settle(art_cur_t *c)
                 return ART_ERROR;
             }
 
+        } else if (q - p < 16 && s->nwkept + (q - p) <= s->wkept_size) {
+            /* mostly a line's end between two elements dropped */
+            for (n = 0; n < (size_t) (q - p); n++) {
+                s->wkept[s->nwkept++] = p[n];
+            }
+
         } else if (art_strip_add(s, &s->wkept, &s->nwkept, &s->wkept_size,
                                  p, q - p)
                    != ART_OK)

@@ -15,6 +15,11 @@
 
 #include <string.h>
 
+#if (defined(__SSE2__))
+#include <emmintrin.h>
+#define ART_STRIP_SSE2  1
+#endif
+
 #include "art_strip.h"
 
 
@@ -144,6 +149,157 @@ const unsigned char *art_strip_skip(art_strip_t *s, const unsigned char *p,
     const unsigned char *last);
 int art_strip_tag(art_cur_t *c, const unsigned char *lt,
     const unsigned char *last, const unsigned char **end);
+
+
+/* the scans run for every tag: no call */
+#if (defined(__GNUC__))
+#define art_strip_inline  inline __attribute__((always_inline))
+#else
+#define art_strip_inline  inline
+#endif
+
+
+/*
+ * Bytes compared in any case by or-ing 0x20 into them: exact for the
+ * letters of the words compared ('a' | 0x20 == x only for 'a' and 'A'),
+ * so never used on their other bytes.
+ */
+#define art_w4(p)  art_strip_load4((const unsigned char *) (p))
+#define art_w8(p)  art_strip_load8((const unsigned char *) (p))
+#define art_fold4(p)  (art_w4(p) | 0x20202020u)
+#define art_fold8(p)  (art_w8(p) | 0x2020202020202020ull)
+
+
+static art_strip_inline uint32_t
+art_strip_load4(const unsigned char *p)
+{
+    uint32_t  w;
+
+    memcpy(&w, p, 4);
+
+    return w;
+}
+
+
+static art_strip_inline uint64_t
+art_strip_load8(const unsigned char *p)
+{
+    uint64_t  w;
+
+    memcpy(&w, p, 8);
+
+    return w;
+}
+
+
+/*
+ * The scans of a tag: the first byte of [p, last) that is c (or c1, or
+ * c2; or of the class cls), or last.  16 bytes at a time where SSE2 is
+ * (x86-64 always has it); the class, from those that may be of it.
+ */
+static art_strip_inline const unsigned char *
+art_strip_find1(const unsigned char *p, const unsigned char *last,
+    unsigned char c)
+{
+#if (ART_STRIP_SSE2)
+    unsigned  m;
+    __m128i   v;
+
+    v = _mm_set1_epi8((char) c);
+
+    while (last - p >= 16) {
+        m = _mm_movemask_epi8(
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) p), v));
+
+        if (m) {
+            return p + __builtin_ctz(m);
+        }
+
+        p += 16;
+    }
+#endif
+
+    while (p < last && *p != c) {
+        p++;
+    }
+
+    return p;
+}
+
+
+static art_strip_inline const unsigned char *
+art_strip_find2(const unsigned char *p, const unsigned char *last,
+    unsigned char c1, unsigned char c2)
+{
+#if (ART_STRIP_SSE2)
+    unsigned  m;
+    __m128i   v1, v2, x;
+
+    v1 = _mm_set1_epi8((char) c1);
+    v2 = _mm_set1_epi8((char) c2);
+
+    while (last - p >= 16) {
+        x = _mm_loadu_si128((const __m128i *) p);
+        m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, v1),
+                                           _mm_cmpeq_epi8(x, v2)));
+
+        if (m) {
+            return p + __builtin_ctz(m);
+        }
+
+        p += 16;
+    }
+#endif
+
+    while (p < last && *p != c1 && *p != c2) {
+        p++;
+    }
+
+    return p;
+}
+
+
+static art_strip_inline const unsigned char *
+art_strip_find_class(const unsigned char *p, const unsigned char *last,
+    unsigned cls)
+{
+#if (ART_STRIP_SSE2)
+    unsigned  m;
+    __m128i   x, sp, sl, gt, eq;
+
+    /* the bytes of a class: white space (up to ' '), '/', '>', '=' */
+    sp = _mm_set1_epi8(' ');
+    sl = _mm_set1_epi8('/');
+    gt = _mm_set1_epi8('>');
+    eq = _mm_set1_epi8('=');
+
+    while (last - p >= 16) {
+        x = _mm_loadu_si128((const __m128i *) p);
+        m = _mm_movemask_epi8(
+                _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),
+                                 _mm_cmpeq_epi8(x, sl)),
+                    _mm_or_si128(_mm_cmpeq_epi8(x, gt),
+                                 _mm_cmpeq_epi8(x, eq))));
+
+        while (m) {
+            if (art_strip_class[p[__builtin_ctz(m)]] & cls) {
+                return p + __builtin_ctz(m);
+            }
+
+            m &= m - 1;
+        }
+
+        p += 16;
+    }
+#endif
+
+    while (p < last && !(art_strip_class[*p] & cls)) {
+        p++;
+    }
+
+    return p;
+}
 
 
 #endif /* _ART_STRIP_INT_H_INCLUDED_ */
