@@ -83,13 +83,15 @@ enum {
  * art_strip_class[c]: 1 ends a tag or attribute name (white space, '/',
  * '>'); 2 is '='; 4 ends an unquoted value (white space, '>'); 8 is what
  * matters between the values of a tag that stays ('=', '>'); 16 is white
- * space (art_ws() in one look)
+ * space (art_ws() in one look); 32, what comes between attributes (white
+ * space, '/')
  */
 #define C_NAME_END   1
 #define C_EQ         2
 #define C_UNQ_END    4
 #define C_EVENT      8
 #define C_WS         16
+#define C_SKIP       32
 
 #define art_strip_ws(c)  (art_strip_class[c] & C_WS)
 

@@ -16,9 +16,11 @@
 
 
 const unsigned char  art_strip_class[256] = {
-    ['\t'] = C_NAME_END|C_UNQ_END|C_WS, ['\n'] = C_NAME_END|C_UNQ_END|C_WS,
-    ['\f'] = C_NAME_END|C_UNQ_END|C_WS, ['\r'] = C_NAME_END|C_UNQ_END|C_WS,
-    [' '] = C_NAME_END|C_UNQ_END|C_WS, ['/'] = C_NAME_END,
+    ['\t'] = C_NAME_END|C_UNQ_END|C_WS|C_SKIP,
+    ['\n'] = C_NAME_END|C_UNQ_END|C_WS|C_SKIP,
+    ['\f'] = C_NAME_END|C_UNQ_END|C_WS|C_SKIP,
+    ['\r'] = C_NAME_END|C_UNQ_END|C_WS|C_SKIP,
+    [' '] = C_NAME_END|C_UNQ_END|C_WS|C_SKIP, ['/'] = C_NAME_END|C_SKIP,
     ['>'] = C_NAME_END|C_UNQ_END|C_EVENT, ['='] = C_EQ|C_EVENT
 };
 
@@ -410,7 +412,7 @@ art_strip_attrs(art_strip_t *s, const unsigned char *p,
     *kind = 0;
 
     for ( ;; ) {
-        while (p < last && (art_strip_class[*p] & C_NAME_END) && *p != '>') {
+        while (p < last && (art_strip_class[*p] & C_SKIP)) {
             p++;                            /* white space and '/' */
         }
 
