@@ -1140,6 +1140,7 @@ S7_DIR=$B/head
 S7_HTML=$WWW/head
 S7_PORT=
 S7_STEM=
+declare -A S7_PORTS=()
 
 # the page of section 2 with 20 of the template's own tags in its head
 make_replace_page() {
@@ -1158,60 +1159,63 @@ make_replace_page() {
         s{(<meta charset="utf-8">\n)}{$1$t};'
 }
 
+# a variant of section 7: a server{} of its own with the one same location
+# (as in sections 2 and 3, no variant pays another's failed regex); $1 =
+# its name, then its directives
+s7_server() {
+    local name=$1 d
+    shift
+    echo "    server {"
+    echo "        listen 127.0.0.1:${S7_PORTS[$name]};"
+    echo "        root $S7_HTML;"
+    echo "        default_type text/html;"
+    echo ""
+    echo "        location ~ ^/p/(?<aid>[A-Za-z0-9_]+)(?<f>/[a-z]+)\$ {"
+    echo "            article head \$aid;"
+    for d in "$@"; do
+        echo "            $d;"
+    done
+    echo "            try_files \$f.html =404;"
+    echo "        }"
+    echo "    }"
+    echo ""
+}
+
 setup7() {
-    local c
+    local c v
     c=$(corpus 10000)
     link_subset "$c" "$S7_DIR/articles" 1 200
-    S7_PORT=$(free_port)
-    S7_STEM=$(stems "$S7_DIR/articles" | head -1)
+    for v in og all rep; do
+        S7_PORTS[$v]=$(free_port)
+    done
+    S7_PORT=${S7_PORTS[og]}
+    S7_STEM=$(stems "$S7_DIR/articles" | sed -n 1p)
     mkdir -p "$S7_HTML"
     make_page > "$S7_HTML/page.html"
     make_replace_page > "$S7_HTML/replace.html"
 
-    nginx_conf "$S7_DIR" <<EOF
-    article_map head {
-        source $S7_DIR/articles/*.txt;
-        zone 16m;
-    }
-
-    server {
-        listen 127.0.0.1:$S7_PORT;
-        root $S7_HTML;
-        default_type text/html;
-
+    {
+        echo "    article_map head {"
+        echo "        source $S7_DIR/articles/*.txt;"
+        echo "        zone 16m;"
+        echo "    }"
+        echo ""
         # today's Open Graph block alone
-        location ~ ^/og/(?<aid>[A-Za-z0-9_]+)(?<f>/[a-z]+)\$ {
-            article head \$aid;
-            article_og on;
-            try_files \$f.html =404;
-        }
-
+        s7_server og "article_og on"
         # every new line on
-        location ~ ^/all/(?<aid>[A-Za-z0-9_]+)(?<f>/[a-z]+)\$ {
-            article head \$aid;
-            article_og on;
-            article_jsonld on;
-            article_canonical on;
-            article_robots "max-image-preview:large";
-            article_twitter_site "@quantumq";
-            article_amp_cache google;
-            try_files \$f.html =404;
-        }
-
+        s7_server all "article_og on" "article_jsonld on" \
+            "article_canonical on" 'article_robots "max-image-preview:large"' \
+            'article_twitter_site "@quantumq"' "article_amp_cache google"
         # the block, and the page's own tags replaced
-        location ~ ^/rep/(?<aid>[A-Za-z0-9_]+)(?<f>/[a-z]+)\$ {
-            article head \$aid;
-            article_og on;
-            article_og_replace on;
-            try_files \$f.html =404;
-        }
-    }
-EOF
+        s7_server rep "article_og on" "article_og_replace on"
+    } | nginx_conf "$S7_DIR"
 }
 
 section7() {
-    local base=http://127.0.0.1:$S7_PORT r o a p q ro=0 ra=0 rp=0 rq=0
-    local n0 io ia ip iq
+    local og=http://127.0.0.1:${S7_PORTS[og]}/p/$S7_STEM
+    local all=http://127.0.0.1:${S7_PORTS[all]}/p/$S7_STEM
+    local rep=http://127.0.0.1:${S7_PORTS[rep]}/p/$S7_STEM
+    local r o a p q ro=0 ra=0 rp=0 rq=0 n0 io ia ip iq
 
     echo
     echo "## 7. Search and social head (1 worker; wrk -t1 -c8" \
@@ -1219,14 +1223,14 @@ section7() {
 
     start_nginx "$S7_DIR" "$S7_PORT" 120
     echo "article: $S7_STEM"
-    echo "replaced_tags_left: $(curl -s "$base/rep/$S7_STEM/replace" \
+    echo "replaced_tags_left: $(curl -s "$rep/replace" \
          | grep -c 'Template\|tpl')"
 
     for r in 1 2; do
-        o=$(wrk_rps "$base/og/$S7_STEM/page")
-        a=$(wrk_rps "$base/all/$S7_STEM/page")
-        p=$(wrk_rps "$base/og/$S7_STEM/replace")
-        q=$(wrk_rps "$base/rep/$S7_STEM/replace")
+        o=$(wrk_rps "$og/page")
+        a=$(wrk_rps "$all/page")
+        p=$(wrk_rps "$og/replace")
+        q=$(wrk_rps "$rep/replace")
         echo "run_$r: og=$o all=$a og_on_replace_page=$p replace=$q" \
              "requests/s"
         ro=$(perl -e 'print $ARGV[0] + $ARGV[1]' "$ro" "$o")
@@ -1242,16 +1246,16 @@ section7() {
     cg_nginx "$S7_DIR" "$S7_PORT" head-base true
     n0=$CG
     cg_nginx "$S7_DIR" "$S7_PORT" head-og \
-         curl -s -o /dev/null "$base/og/$S7_STEM/page?n=[1-$CG_N]"
+         curl -s -o /dev/null "$og/page?n=[1-$CG_N]"
     io=$CG
     cg_nginx "$S7_DIR" "$S7_PORT" head-all \
-         curl -s -o /dev/null "$base/all/$S7_STEM/page?n=[1-$CG_N]"
+         curl -s -o /dev/null "$all/page?n=[1-$CG_N]"
     ia=$CG
     cg_nginx "$S7_DIR" "$S7_PORT" head-og-replace-page \
-         curl -s -o /dev/null "$base/og/$S7_STEM/replace?n=[1-$CG_N]"
+         curl -s -o /dev/null "$og/replace?n=[1-$CG_N]"
     ip=$CG
     cg_nginx "$S7_DIR" "$S7_PORT" head-replace \
-         curl -s -o /dev/null "$base/rep/$S7_STEM/replace?n=[1-$CG_N]"
+         curl -s -o /dev/null "$rep/replace?n=[1-$CG_N]"
     iq=$CG
     echo "callgrind ($CG_N requests, keep-alive; baseline $n0 instructions):"
     echo "  og_instr_per_request: $(( (io - n0) / CG_N ))"

@@ -11,17 +11,20 @@
  * PASS, pointing into the input, cut only around the elements dropped;
  * only an element still open at the end of an input buffer is copied, and
  * told as HELD once kept.  An element dropped goes only if the "</head>"
- * follows: from it on, all is held until then.  Past ART_STRIP_MAX
- * bytes, or from <body> on, nothing more is removed (what was held goes
+ * follows: from it on, all waits until then.  Past ART_STRIP_MAX
+ * bytes, or from <body> on, nothing more is removed (what waited goes
  * on unchanged), and the pass only looks for "</head>".  Nothing inside
  * a <template> is removed.
+ *
+ * A tag all in the input is read in one go (art_strip_tag()), as is the
+ * end tag of a raw text; the byte-by-byte states below read the rest: a
+ * tag cut by the end of an input, an end tag, a comment.
  */
 
 
 #include <string.h>
 
 #include "art_strip_int.h"
-#include "art_json.h"
 
 
 void
@@ -42,7 +45,7 @@ int
 art_strip_feed(art_strip_t *s, const unsigned char *p,
     const unsigned char *last)
 {
-    size_t                held, dashes;
+    size_t                n, held, dashes;
     art_cur_t             cur;
     unsigned char         ch;
     const unsigned char  *q, *r;
@@ -50,64 +53,56 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
     cur.s = s;
     cur.span = p;
     cur.hstart = p;
+    cur.wstart = NULL;
+    cur.ndrop = 0;
 
     while (p < last && !s->done) {
 
         switch (s->state) {
 
         case S_TEXT:
-            q = memchr(p, '<', last - p);
+            /* tag after tag read in one go, without leaving this loop */
+            do {
+                /* between tags, the next '<' is mostly a byte or two away */
+                r = (last - p > 4) ? p + 4 : last;
 
-            if (q == NULL) {
-                s->pos += last - p;
-                p = last;
-                continue;
-            }
+                for (q = p; q < r && *q != '<'; q++) { /* void */ }
 
-            s->pos += q - p;
-            p = q;
+                if (q == r) {
+                    q = (r < last) ? memchr(r, '<', last - r) : NULL;
+                }
 
-            if (art_hold_begin(&cur, p) != ART_OK) {
-                return ART_ERROR;
-            }
+                if (q == NULL) {
+                    s->pos += last - p;
+                    p = last;
+                    break;
+                }
 
-            s->state = S_LT;
-            s->cand = 0;
-            s->end_tag = 0;
-            s->pos++;
-            p++;
+                s->pos += q - p;
+                p = q;
 
-            /* a start tag whose name ends in this input: read it now */
-            if (p == last || !art_alpha(*p)) {
-                continue;
-            }
+                if (art_strip_tag(&cur, p, last, &r) != ART_OK) {
+                    return ART_ERROR;
+                }
 
-            for (r = p; p < last && !(art_strip_class[*p] & 1); p++) {
-                /* void */
-            }
+                if (r == NULL) {
+                    /* byte by byte: held from the '<' on */
+                    s->holding = 1;
+                    s->nhold = 0;
+                    cur.hstart = p;
 
-            if (p == last) {
-                p = r;                    /* the byte-by-byte states */
-                continue;
-            }
+                    s->state = S_LT;
+                    s->cand = 0;
+                    s->end_tag = 0;
+                    s->pos++;
+                    p++;
+                    break;
+                }
 
-            s->nname = p - r;
+                p = r;
 
-            for (q = r; q < p && q - r < ART_STRIP_NAME; q++) {
-                s->name[q - r] = art_lc(*q);
-            }
+            } while (s->state == S_TEXT && p < last);
 
-            s->pos += p - r;
-
-            art_strip_name_end(s);
-
-            if ((s->gave_up && art_strip_release(s) != ART_OK)
-                || (!s->cand && art_hold_keep(&cur, p) != ART_OK))
-            {
-                return ART_ERROR;
-            }
-
-            s->state = S_ABEFORE;
             continue;
 
         case S_BOGUS:
@@ -130,26 +125,7 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
         case S_ABVAL:
         case S_AUNQ:
             if (s->cand) {
-                if (!s->fast) {
-                    break;
-                }
-
-                /* a whole tag in this input: read in one go */
-                s->fast = 0;
-                q = art_strip_attrs(s, p, last);
-
-                if (q == NULL) {
-                    break;
-                }
-
-                s->pos += q - p;
-                p = q;
-
-                if (art_strip_tag_end(&cur, p) != ART_OK) {
-                    return ART_ERROR;
-                }
-
-                continue;
+                break;                    /* its attributes: byte by byte */
             }
 
             /* a tag that stays: only its end matters */
@@ -222,22 +198,61 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
             continue;
 
         case S_RAW:
-            if (s->rawm == 0) {
-                q = memchr(p, '<', last - p);
+            if (s->rawm != 0) {
+                break;
+            }
 
-                if (q == NULL) {
-                    s->pos += last - p;
-                    p = last;
-                    continue;
-                }
+            q = memchr(p, '<', last - p);
 
+            if (q == NULL) {
+                s->pos += last - p;
+                p = last;
+                continue;
+            }
+
+            n = 2 + s->nraw;
+
+            if ((size_t) (last - q) <= n) {
+                /* too near the end to tell: byte by byte */
                 s->pos += q + 1 - p;
                 p = q + 1;
                 s->rawm = 1;
                 continue;
             }
 
-            break;
+            /* "</", the element's name in any case, and the byte after it */
+            ch = q[n];
+
+            if (q[1] != '/' || !(art_strip_class[ch] & C_NAME_END)
+                || art_strip_word(q + 2, s->nraw) != s->word)
+            {
+                s->pos += q + 1 - p;
+                p = q + 1;
+                continue;
+            }
+
+            if (s->ld) {
+                s->content_end = s->nhold + (q - cur.hstart);
+            }
+
+            /* to its '>' */
+            r = art_strip_find1(q + n, last, '>');
+
+            if (r == last) {
+                s->pos += last - p;
+                p = last;
+                s->state = S_RAWEND;
+                continue;
+            }
+
+            s->pos += r + 1 - p;
+            p = r + 1;
+
+            if (art_strip_raw_end(&cur, p) != ART_OK) {
+                return ART_ERROR;
+            }
+
+            continue;
 
         default:
             break;
@@ -308,9 +323,9 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
                 if (art_is(s->name, s->nname, "head")) {
                     /* the block goes before the "</head" held */
                     if ((s->nhold == 0 && cur.hstart > cur.span
-                         && art_strip_out(s, ART_STRIP_PASS, cur.span,
+                         && art_strip_out(&cur, ART_STRIP_PASS, cur.span,
                                           cur.hstart - cur.span) != ART_OK)
-                        || art_strip_settle(s) != ART_OK
+                        || art_strip_settle(&cur) != ART_OK
                         || s->emit(s->data, ART_STRIP_HEAD, p, 0) != ART_OK
                         || art_hold_keep(&cur, p) != ART_OK)
                     {
@@ -334,9 +349,11 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
                 continue;
             }
 
-            art_strip_name_end(s);
+            art_strip_name_end(s, (s->nname <= ART_STRIP_NAME)
+                                  ? art_strip_word(s->name, s->nname)
+                                  : W_OTHER);
 
-            if ((s->gave_up && art_strip_release(s) != ART_OK)
+            if ((s->gave_up && art_strip_release(&cur, s) != ART_OK)
                 || (!s->cand && art_hold_keep(&cur, p) != ART_OK))
             {
                 return ART_ERROR;
@@ -524,49 +541,8 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
 
             s->pos++;
             p++;
-            s->state = S_TEXT;
-            s->rawm = 0;
 
-            if (!s->ld) {
-                continue;
-            }
-
-            s->ld = 0;
-
-            if (s->pos > ART_STRIP_MAX) {
-                /* too far into the head: it stays, and all after it */
-                s->gave_up = 1;
-
-                if (art_hold_keep(&cur, p) != ART_OK) {
-                    return ART_ERROR;
-                }
-
-                continue;
-            }
-
-            /* the script's text: in this input, or all copied */
-            if (s->nhold == 0) {
-                q = cur.hstart;
-
-            } else {
-                if (art_hold_sync(&cur, p) != ART_OK) {
-                    return ART_ERROR;
-                }
-
-                q = s->hold;
-            }
-
-            if (art_json_article_match(q + s->content,
-                                       s->content_end - s->content))
-            {
-                if (art_hold_drop(&cur, p) != ART_OK) {
-                    return ART_ERROR;
-                }
-
-                continue;
-            }
-
-            if (art_hold_keep(&cur, p) != ART_OK) {
+            if (art_strip_raw_end(&cur, p) != ART_OK) {
                 return ART_ERROR;
             }
 
@@ -589,17 +565,20 @@ art_strip_feed(art_strip_t *s, const unsigned char *p,
     }
 
     if (s->holding) {
-        return art_hold_sync(&cur, p);
-    }
+        if (art_hold_sync(&cur, p) != ART_OK) {
+            return ART_ERROR;
+        }
 
-    if (last > cur.span
-        && art_strip_out(s, ART_STRIP_PASS, cur.span, last - cur.span)
-           != ART_OK)
+    } else if (last > cur.span
+               && art_strip_out(&cur, ART_STRIP_PASS, cur.span,
+                                last - cur.span)
+                  != ART_OK)
     {
         return ART_ERROR;
     }
 
-    return ART_OK;
+    /* what still waits for the "</head>" is copied: the input goes */
+    return art_strip_flush(&cur);
 }
 
 
@@ -607,7 +586,7 @@ int
 art_strip_end(art_strip_t *s)
 {
     /* no "</head>": nothing goes */
-    if (art_strip_release(s) != ART_OK) {
+    if (art_strip_release(NULL, s) != ART_OK) {
         return ART_ERROR;
     }
 

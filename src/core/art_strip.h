@@ -67,14 +67,15 @@ typedef struct {
     unsigned char         aname[ART_STRIP_NAME];
     size_t                naname;
     unsigned              rawel:1;    /* script, style, title, ... */
-    unsigned              fast:1;     /* the tag may be read in one go */
+    unsigned              word;       /* the start tag's name, W_* */
     unsigned char         name[ART_STRIP_NAME];
     size_t                nname;
-    unsigned char         raw[ART_STRIP_NAME];   /* raw text: its end tag */
+    const unsigned char  *raw;        /* raw text: its end tag's name */
     size_t                nraw;
     size_t                rawm;
-    unsigned char         val[4][ART_STRIP_VALUE];
+    const unsigned char  *vp[4];      /* a value: in the input or in val */
     size_t                nval[4];
+    unsigned char         val[4][ART_STRIP_VALUE];  /* read byte by byte */
     unsigned              seen;
     unsigned              tmpl;       /* <template>s open: never touched */
 

@@ -3,30 +3,25 @@
  * Copyright (C) ngx_http_article_module authors
  *
  * The head pass's hold: a tag that may go is held from its '<' until its
- * '>' (or an ld+json script's "</script>") settles it, dropped or kept.
+ * '>' (or an ld+json script's "</script>") settles it, dropped or kept;
+ * from the first one dropped, what is told waits for the "</head>".
  */
 
 
 #include <string.h>
 
 #include "art_strip_int.h"
+#include "art_json.h"
 
 
+/* a run kept at least this long goes on as it is, a shorter one copied */
+#define ART_STRIP_RUN  512
+
+
+static int art_strip_wait(art_cur_t *c, const unsigned char *p,
+    const unsigned char *to, unsigned drop);
 static int art_strip_add(art_strip_t *s, unsigned char **buf, size_t *n,
     size_t *size, const unsigned char *p, size_t len);
-static unsigned art_strip_meta(const unsigned char *v, size_t n);
-static unsigned art_strip_rel(const unsigned char *v, size_t n);
-
-
-int
-art_hold_begin(art_cur_t *c, const unsigned char *at)
-{
-    c->s->holding = 1;
-    c->s->nhold = 0;
-    c->hstart = at;
-
-    return ART_OK;
-}
 
 
 /* copies the hold's part in this input, [hstart, upto), into s->hold */
@@ -41,7 +36,7 @@ art_hold_sync(art_cur_t *c, const unsigned char *upto)
 
     if (s->nhold == 0 && c->hstart > c->span) {
         /* what comes before the element is told first */
-        if (art_strip_out(s, ART_STRIP_PASS, c->span, c->hstart - c->span)
+        if (art_strip_out(c, ART_STRIP_PASS, c->span, c->hstart - c->span)
             != ART_OK)
         {
             return ART_ERROR;
@@ -96,7 +91,7 @@ art_hold_keep(art_cur_t *c, const unsigned char *upto)
     }
 
     if (s->nhold
-        && art_strip_out(s, ART_STRIP_HELD, s->hold, s->nhold) != ART_OK)
+        && art_strip_out(c, ART_STRIP_HELD, s->hold, s->nhold) != ART_OK)
     {
         return ART_ERROR;
     }
@@ -110,7 +105,7 @@ art_hold_keep(art_cur_t *c, const unsigned char *upto)
 
 /*
  * The element held, up to upto, goes once the "</head>" comes: until
- * then it is in the copy of all that is held.
+ * then it is in what waits, marked dropped.
  */
 int
 art_hold_drop(art_cur_t *c, const unsigned char *upto)
@@ -120,7 +115,7 @@ art_hold_drop(art_cur_t *c, const unsigned char *upto)
     s = c->s;
 
     if (s->nhold == 0 && c->hstart > c->span
-        && art_strip_out(s, ART_STRIP_PASS, c->span, c->hstart - c->span)
+        && art_strip_out(c, ART_STRIP_PASS, c->span, c->hstart - c->span)
            != ART_OK)
     {
         return ART_ERROR;
@@ -128,12 +123,17 @@ art_hold_drop(art_cur_t *c, const unsigned char *upto)
 
     s->waiting = 1;
 
-    if (art_strip_add(s, &s->wall, &s->nwall, &s->wall_size, s->hold,
-                      s->nhold)
-        != ART_OK
-        || art_strip_add(s, &s->wall, &s->nwall, &s->wall_size, c->hstart,
-                         upto - c->hstart)
-           != ART_OK)
+    if (s->nhold
+        && (art_strip_flush(c) != ART_OK
+            || art_strip_add(s, &s->wall, &s->nwall, &s->wall_size, s->hold,
+                             s->nhold)
+               != ART_OK))
+    {
+        return ART_ERROR;
+    }
+
+    if (upto > c->hstart
+        && art_strip_wait(c, c->hstart, upto, 1) != ART_OK)
     {
         return ART_ERROR;
     }
@@ -146,16 +146,62 @@ art_hold_drop(art_cur_t *c, const unsigned char *upto)
 }
 
 
+/*
+ * A whole tag of this input, [from, to), goes (as art_hold_drop() from its
+ * '<'): mostly one more of those noted while the "</head>" is awaited
+ */
+int
+art_strip_drop(art_cur_t *c, const unsigned char *from,
+    const unsigned char *to)
+{
+    art_strip_t        *s;
+    art_strip_range_t  *d;
+
+    s = c->s;
+
+    if (s->waiting && c->wstart != NULL && c->wend == c->span
+        && c->ndrop > 0 && c->ndrop < ART_STRIP_DROPS)
+    {
+        /* [span, from) kept, [from, to) dropped */
+        d = &c->drop[c->ndrop - 1];
+
+        if (d->to == from) {
+            d->to = to;
+
+        } else {
+            d[1].from = from;
+            d[1].to = to;
+            c->ndrop++;
+        }
+
+        c->wend = to;
+        c->span = to;
+
+        return ART_OK;
+    }
+
+    s->holding = 1;
+    s->nhold = 0;
+    c->hstart = from;
+
+    return art_hold_drop(c, to);
+}
+
+
 /* what is told: to the emitter, or held while the "</head>" is awaited */
 int
-art_strip_out(art_strip_t *s, art_strip_e what, const unsigned char *p,
+art_strip_out(art_cur_t *c, art_strip_e what, const unsigned char *p,
     size_t len)
 {
+    art_strip_t  *s;
+
+    s = c->s;
+
     if (s->waiting && s->pos > ART_STRIP_MAX) {
         /* no "</head>" within the bound: all held goes on unchanged */
         s->gave_up = 1;
 
-        if (art_strip_release(s) != ART_OK) {
+        if (art_strip_release(c, s) != ART_OK) {
             return ART_ERROR;
         }
     }
@@ -164,8 +210,14 @@ art_strip_out(art_strip_t *s, art_strip_e what, const unsigned char *p,
         return s->emit(s->data, what, p, len);
     }
 
-    if (art_strip_add(s, &s->wall, &s->nwall, &s->wall_size, p, len)
-        != ART_OK
+    if (what == ART_STRIP_PASS) {
+        return art_strip_wait(c, p, p + len, 0);
+    }
+
+    /* s->hold is reused: copied now, after what waits before it */
+    if (art_strip_flush(c) != ART_OK
+        || art_strip_add(s, &s->wall, &s->nwall, &s->wall_size, p, len)
+           != ART_OK
         || art_strip_add(s, &s->wkept, &s->nwkept, &s->wkept_size, p, len)
            != ART_OK)
     {
@@ -176,11 +228,95 @@ art_strip_out(art_strip_t *s, art_strip_e what, const unsigned char *p,
 }
 
 
-/* no "</head>" comes: what was held goes on whole */
-int
-art_strip_release(art_strip_t *s)
+/* [p, to) of this input waits, dropped or kept: noted, not copied */
+static int
+art_strip_wait(art_cur_t *c, const unsigned char *p, const unsigned char *to,
+    unsigned drop)
 {
-    size_t  n;
+    art_strip_range_t  *d;
+
+    if (c->wstart == NULL || p != c->wend
+        || (drop && c->ndrop == ART_STRIP_DROPS))
+    {
+        if (art_strip_flush(c) != ART_OK) {
+            return ART_ERROR;
+        }
+
+        c->wstart = p;
+    }
+
+    if (drop) {
+        d = &c->drop[c->ndrop];
+
+        if (c->ndrop && d[-1].to == p) {
+            d[-1].to = to;                  /* elements side by side */
+
+        } else {
+            d->from = p;
+            d->to = to;
+            c->ndrop++;
+        }
+    }
+
+    c->wend = to;
+
+    return ART_OK;
+}
+
+
+/* what waits in this input is copied: all of it, and what is kept */
+int
+art_strip_flush(art_cur_t *c)
+{
+    size_t                i;
+    art_strip_t          *s;
+    const unsigned char  *p;
+
+    if (c->wstart == NULL) {
+        return ART_OK;
+    }
+
+    s = c->s;
+    p = c->wstart;
+
+    if (art_strip_add(s, &s->wall, &s->nwall, &s->wall_size, p,
+                      c->wend - p)
+        != ART_OK)
+    {
+        return ART_ERROR;
+    }
+
+    for (i = 0; i < c->ndrop; i++) {
+        if (art_strip_add(s, &s->wkept, &s->nwkept, &s->wkept_size, p,
+                          c->drop[i].from - p)
+            != ART_OK)
+        {
+            return ART_ERROR;
+        }
+
+        p = c->drop[i].to;
+    }
+
+    if (art_strip_add(s, &s->wkept, &s->nwkept, &s->wkept_size, p,
+                      c->wend - p)
+        != ART_OK)
+    {
+        return ART_ERROR;
+    }
+
+    c->wstart = NULL;
+    c->ndrop = 0;
+
+    return ART_OK;
+}
+
+
+/* no "</head>" comes: what waits goes on whole (c: NULL between inputs) */
+int
+art_strip_release(art_cur_t *c, art_strip_t *s)
+{
+    size_t                n;
+    const unsigned char  *p;
 
     if (!s->waiting) {
         return ART_OK;
@@ -192,15 +328,36 @@ art_strip_release(art_strip_t *s)
     s->nwall = 0;
     s->nwkept = 0;
 
-    return n ? s->emit(s->data, ART_STRIP_HELD, s->wall, n) : ART_OK;
+    if (n && s->emit(s->data, ART_STRIP_HELD, s->wall, n) != ART_OK) {
+        return ART_ERROR;
+    }
+
+    if (c == NULL || c->wstart == NULL) {
+        return ART_OK;
+    }
+
+    p = c->wstart;
+    n = c->wend - p;
+
+    c->wstart = NULL;
+    c->ndrop = 0;
+
+    return s->emit(s->data, ART_STRIP_PASS, p, n);
 }
 
 
-/* the "</head>": what was held goes on without the elements removed */
+/*
+ * The "</head>": what waits goes on without the elements dropped; of this
+ * input, the long runs kept as they are, the short ones copied together
+ */
 int
-art_strip_settle(art_strip_t *s)
+art_strip_settle(art_cur_t *c)
 {
-    size_t  n;
+    size_t                i, n;
+    art_strip_t          *s;
+    const unsigned char  *p, *q;
+
+    s = c->s;
 
     if (!s->waiting) {
         return ART_OK;
@@ -208,13 +365,61 @@ art_strip_settle(art_strip_t *s)
 
     if (s->pos > ART_STRIP_MAX) {
         s->gave_up = 1;
-        return art_strip_release(s);
+        return art_strip_release(c, s);
     }
 
     n = s->nwkept;
 
     s->waiting = 0;
     s->nwall = 0;
+    s->nwkept = 0;
+
+    if (n && s->emit(s->data, ART_STRIP_HELD, s->wkept, n) != ART_OK) {
+        return ART_ERROR;
+    }
+
+    if (c->wstart == NULL) {
+        return ART_OK;
+    }
+
+    p = c->wstart;
+
+    for (i = 0; i <= c->ndrop; i++) {
+        q = (i < c->ndrop) ? c->drop[i].from : c->wend;
+
+        if ((size_t) (q - p) >= ART_STRIP_RUN) {
+            n = s->nwkept;
+            s->nwkept = 0;
+
+            if ((n && s->emit(s->data, ART_STRIP_HELD, s->wkept, n)
+                      != ART_OK)
+                || s->emit(s->data, ART_STRIP_PASS, p, q - p) != ART_OK)
+            {
+                return ART_ERROR;
+            }
+
+        } else if (q - p < 16 && s->nwkept + (q - p) <= s->wkept_size) {
+            /* mostly a line's end between two elements dropped */
+            for (n = 0; n < (size_t) (q - p); n++) {
+                s->wkept[s->nwkept++] = p[n];
+            }
+
+        } else if (art_strip_add(s, &s->wkept, &s->nwkept, &s->wkept_size,
+                                 p, q - p)
+                   != ART_OK)
+        {
+            return ART_ERROR;
+        }
+
+        if (i < c->ndrop) {
+            p = c->drop[i].to;
+        }
+    }
+
+    c->wstart = NULL;
+    c->ndrop = 0;
+
+    n = s->nwkept;
     s->nwkept = 0;
 
     return n ? s->emit(s->data, ART_STRIP_HELD, s->wkept, n) : ART_OK;
@@ -233,7 +438,7 @@ art_strip_add(art_strip_t *s, unsigned char **buf, size_t *n, size_t *size,
     }
 
     if (*n + len > *size) {
-        for (want = *size ? *size : 1024; want < *n + len; want *= 2) {
+        for (want = *size ? *size : 256; want < *n + len; want *= 2) {
             /* void */
         }
 
@@ -261,10 +466,8 @@ art_strip_add(art_strip_t *s, unsigned char **buf, size_t *n, size_t *size,
 int
 art_strip_tag_end(art_cur_t *c, const unsigned char *p)
 {
-    size_t          n;
-    unsigned        kind;
-    art_strip_t    *s;
-    unsigned char  *v;
+    unsigned      kind;
+    art_strip_t  *s;
 
     s = c->s;
     s->attr = -1;
@@ -273,8 +476,6 @@ art_strip_tag_end(art_cur_t *c, const unsigned char *p)
     if (s->rawel) {
         s->state = S_RAW;
         s->rawm = 0;
-        memcpy(s->raw, s->name, s->nname);
-        s->nraw = s->nname;
     }
 
     if (!s->cand) {
@@ -290,45 +491,18 @@ art_strip_tag_end(art_cur_t *c, const unsigned char *p)
         return art_hold_keep(c, p);
     }
 
-    if (art_is(s->name, s->nname, "meta")) {
-        if (s->seen & (1u << A_PROPERTY)) {
-            kind |= art_strip_meta(s->val[A_PROPERTY], s->nval[A_PROPERTY]);
-        }
-
-        if (s->seen & (1u << A_NAME)) {
-            kind |= art_strip_meta(s->val[A_NAME], s->nval[A_NAME]);
-        }
-
-    } else if (art_is(s->name, s->nname, "link")) {
-        if (s->seen & (1u << A_REL)) {
-            kind = art_strip_rel(s->val[A_REL], s->nval[A_REL]);
-        }
-
-        if (kind & ~s->kinds) {
-            /* a value the block does not write: the element stays */
-            kind = 0;
-        }
-
-    } else if (s->seen & (1u << A_TYPE)) {
-        /* script */
-        v = s->val[A_TYPE];
-        n = s->nval[A_TYPE];
-
-        while (n && art_ws(*v)) {
-            v++;
-            n--;
-        }
-
-        while (n && n <= ART_STRIP_VALUE && art_ws(v[n - 1])) {
-            n--;
-        }
-
-        if (art_is(v, n, "application/ld+json")) {
+    if (s->word == W_SCRIPT) {
+        if ((s->seen & (1u << A_TYPE))
+            && art_strip_ld(s->vp[A_TYPE], s->nval[A_TYPE]))
+        {
             /* held on to its "</script>": its @type decides */
             s->ld = 1;
             s->content = s->nhold + (p - c->hstart);
             return ART_OK;
         }
+
+    } else {
+        kind = art_strip_kind(s);
     }
 
     if (kind & s->kinds) {
@@ -339,72 +513,45 @@ art_strip_tag_end(art_cur_t *c, const unsigned char *p)
 }
 
 
-static unsigned
-art_strip_meta(const unsigned char *v, size_t n)
+/* the '>' of a raw text's end tag, just before p */
+int
+art_strip_raw_end(art_cur_t *c, const unsigned char *p)
 {
-    if (n > ART_STRIP_VALUE) {
-        n = ART_STRIP_VALUE;
+    art_strip_t          *s;
+    const unsigned char  *q;
+
+    s = c->s;
+    s->state = S_TEXT;
+    s->rawm = 0;
+
+    if (!s->ld) {
+        return ART_OK;
     }
 
-    while (n && art_ws(*v)) {
-        v++;
-        n--;
+    s->ld = 0;
+
+    if (s->pos > ART_STRIP_MAX) {
+        /* too far into the head: it stays, and all after it */
+        s->gave_up = 1;
+        return art_hold_keep(c, p);
     }
 
-    if (n >= 3 && memcmp(v, "og:", 3) == 0) {
-        return ART_STRIP_OG;
-    }
+    /* the script's text: in this input, or all copied */
+    if (s->nhold == 0) {
+        q = c->hstart;
 
-    if (n >= 8 && memcmp(v, "twitter:", 8) == 0) {
-        while (n && art_ws(v[n - 1])) {
-            n--;
+    } else {
+        if (art_hold_sync(c, p) != ART_OK) {
+            return ART_ERROR;
         }
 
-        return (n == 12 && memcmp(v + 8, "site", 4) == 0)
-               ? ART_STRIP_TWITTER|ART_STRIP_TWSITE : ART_STRIP_TWITTER;
+        q = s->hold;
     }
 
-    if (n >= 8 && memcmp(v, "article:", 8) == 0) {
-        return ART_STRIP_ARTICLE;
+    if (art_json_article_match(q + s->content, s->content_end - s->content))
+    {
+        return art_hold_drop(c, p);
     }
 
-    return 0;
-}
-
-
-/*
- * rel is a list of tokens: any token but canonical and amphtml (or a
- * value too long to read whole) is ART_STRIP_OTHER
- */
-static unsigned
-art_strip_rel(const unsigned char *v, size_t n)
-{
-    size_t    i, j;
-    unsigned  kind;
-
-    if (n > ART_STRIP_VALUE) {
-        return ART_STRIP_OTHER;
-    }
-
-    kind = 0;
-
-    for (i = 0; i < n; i = j) {
-        while (i < n && art_ws(v[i])) {
-            i++;
-        }
-
-        for (j = i; j < n && !art_ws(v[j]); j++) { /* void */ }
-
-        if (art_is(v + i, j - i, "canonical")) {
-            kind |= ART_STRIP_CANONICAL;
-
-        } else if (art_is(v + i, j - i, "amphtml")) {
-            kind |= ART_STRIP_AMPHTML;
-
-        } else if (j > i) {
-            kind |= ART_STRIP_OTHER;
-        }
-    }
-
-    return kind;
+    return art_hold_keep(c, p);
 }

@@ -212,8 +212,8 @@ strip(const char *name, unsigned kinds, const char *in, const char *want)
 int
 main(void)
 {
-    char    *big, *out;
-    size_t   n, cuts[2];
+    char    *big, *out, *want;
+    size_t   n, i, k, cuts[2];
 
     static const char  head[] =
         "<html><head><title>T <meta property=\"og:title\"></title>\n"
@@ -396,6 +396,50 @@ main(void)
                               "{\"@graph\":[{\"@graph\":[{\"@type\":"
                               "\"Article\"}]}]}", 40) == 0,
        "@graph of @graph does not count");
+
+    /*
+     * more elements dropped in one input than it notes at once, side by
+     * side and a line apart, with a long run kept among them
+     */
+
+    big = malloc(8192);
+    want = malloc(8192);
+    if (big == NULL || want == NULL) {
+        abort();
+    }
+
+    strcpy(big, "<head>\n");
+    strcpy(want, "<head>\n");
+
+    for (i = 0; i < 60; i++) {
+        strcat(big, "<meta property=\"og:x\" content=\"y\">");
+
+        if (i % 3) {
+            strcat(big, "\n");
+            strcat(want, "\n");
+        }
+
+        if (i == 20) {
+            strcat(big, "<link rel=stylesheet href=\"");
+            strcat(want, "<link rel=stylesheet href=\"");
+
+            for (k = 0; k < 600; k++) {
+                strcat(big, "a");
+                strcat(want, "a");
+            }
+
+            strcat(big, "\">");
+            strcat(want, "\">");
+        }
+    }
+
+    strcat(big, "</head><body>");
+    strcat(want, "@HEAD@</head><body>");
+
+    strip("60 elements dropped, a long run kept among them", ALL, big, want);
+
+    free(big);
+    free(want);
 
     /* a head over 64 KiB: tags past the bound stay */
 
