@@ -340,7 +340,8 @@ typedef ngx_int_t (*ngx_http_article_page_header_pt)(ngx_http_request_t *r,
     off_t length, ngx_uint_t injected);
 
 ngx_int_t ngx_http_article_page_start(ngx_http_request_t *r,
-    ngx_str_t *block, ngx_http_article_page_header_pt send_header);
+    ngx_str_t *seg, ngx_uint_t nseg, size_t len,
+    ngx_http_article_page_header_pt send_header);
 
 /* ngx_http_article_var.c */
 ngx_int_t ngx_http_article_add_variables(ngx_conf_t *cf);

@@ -179,26 +179,6 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
         }
     }
 
-    if (in->nseg > 1) {
-        /*
-         * the location's own lines sit between the record's parts: one
-         * buffer of them all costs less than a buffer each (a copy, no
-         * rendering)
-         */
-        block = ngx_pnalloc(r->pool, in->len);
-        if (block == NULL) {
-            return NGX_ERROR;
-        }
-
-        for (p = block, i = 0; i < in->nseg; i++) {
-            p = ngx_cpymem(p, in->seg[i].data, in->seg[i].len);
-        }
-
-        in->seg[0].data = block;
-        in->seg[0].len = in->len;
-        in->nseg = 1;
-    }
-
     in->last_busy = &in->busy;
     ctx->inject = in;
 
@@ -221,15 +201,12 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
                    "</head>, replacing kinds 0x%xd",
                    in->len, in->nseg, kinds);
 
-    if (in->gunzip != NULL) {
-        /* the headers wait until the head is found */
-        r->filter_need_in_memory = 1;
-        return NGX_OK;
-    }
-
-    if (in->strip == NULL) {
-        /* ngx_http_article_page.c: a page from a file is read whole */
-        switch (ngx_http_article_page_start(r, &in->seg[0],
+    if (in->gunzip == NULL && in->strip == NULL) {
+        /*
+         * ngx_http_article_page.c: a page from a file is read whole, the
+         * block's parts copied into it
+         */
+        switch (ngx_http_article_page_start(r, in->seg, in->nseg, in->len,
                                             ngx_http_article_page_header))
         {
         case NGX_OK:
@@ -241,7 +218,32 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
         }
     }
 
+    if (in->nseg > 1) {
+        /*
+         * the location's own lines sit between the record's parts: one
+         * buffer of them all costs less than a buffer each (a copy, no
+         * rendering)
+         */
+        block = ngx_pnalloc(r->pool, in->len);
+        if (block == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (p = block, i = 0; i < in->nseg; i++) {
+            p = ngx_cpymem(p, in->seg[i].data, in->seg[i].len);
+        }
+
+        in->seg[0].data = block;
+        in->seg[0].len = in->len;
+        in->nseg = 1;
+    }
+
     r->filter_need_in_memory = 1;
+
+    if (in->gunzip != NULL) {
+        /* the headers wait until the head is found */
+        return NGX_OK;
+    }
 
     return ngx_http_article_send_header(r, 1);
 }

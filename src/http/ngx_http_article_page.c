@@ -30,7 +30,9 @@
 
 
 struct ngx_http_article_page_s {
-    ngx_str_t                         block;
+    ngx_str_t                        *seg;          /* the block's parts */
+    ngx_uint_t                        nseg;
+    size_t                            len;
     ngx_http_article_page_header_pt   send_header;
 };
 
@@ -97,8 +99,8 @@ ngx_http_article_page_init(ngx_conf_t *cf)
  */
 
 ngx_int_t
-ngx_http_article_page_start(ngx_http_request_t *r, ngx_str_t *block,
-    ngx_http_article_page_header_pt send_header)
+ngx_http_article_page_start(ngx_http_request_t *r, ngx_str_t *seg,
+    ngx_uint_t nseg, size_t len, ngx_http_article_page_header_pt send_header)
 {
     ngx_http_article_ctx_t    *ctx;
     ngx_http_article_page_t   *pg;
@@ -127,7 +129,9 @@ ngx_http_article_page_start(ngx_http_request_t *r, ngx_str_t *block,
         return NGX_ERROR;
     }
 
-    pg->block = *block;
+    pg->seg = seg;
+    pg->nseg = nseg;
+    pg->len = len;
     pg->send_header = send_header;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_article_module);
@@ -207,6 +211,7 @@ ngx_http_article_page_read(ngx_http_request_t *r, ngx_http_article_page_t *pg,
     ssize_t           n;
     int64_t           head;
     ngx_fd_t          fd;
+    ngx_uint_t        i;
     ngx_buf_t        *pb;
     struct iovec      iov[2];
     art_page_id_t     id;
@@ -243,7 +248,7 @@ ngx_http_article_page_read(ngx_http_request_t *r, ngx_http_article_page_t *pg,
     id.ctime_sec = fi.st_ctim.tv_sec;
     id.ctime_nsec = fi.st_ctim.tv_nsec;
 
-    blen = pg->block.len;
+    blen = pg->len;
 
     p = ngx_pnalloc(r->pool, size + blen);
     if (p == NULL) {
@@ -319,7 +324,10 @@ found:
         return NGX_DONE;
     }
 
-    ngx_memcpy(p + head, pg->block.data, blen);
+    for (p += head, i = 0; i < pg->nseg; i++) {
+        p = ngx_cpymem(p, pg->seg[i].data, pg->seg[i].len);
+    }
+
     pb->last += blen;
 
     return NGX_OK;
