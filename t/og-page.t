@@ -55,6 +55,40 @@ $t->write_file('html/nohead.html', $NOHEAD);
 $t->write_file('html/big.html', $BIG);
 $t->write_file('html/sub.html', "<html><head>REPLACE ME</head></html>\n");
 
+# article_og_replace: heads of the tags it removes and keeps, in random
+# order and spacing; the plan remembered on the first request must give
+# what a pass over the streamed page gives, every time
+my @TAGS = (
+    '<meta property="og:title" content="Template">',
+    '<meta name="twitter:card" content="summary">',
+    "<META PROPERTY='og:description' CONTENT='x'>",
+    '<link rel="canonical" href="https://template.example/">',
+    '<link rel="stylesheet" href="/s.css">',
+    '<meta name="viewport" content="width=device-width">',
+    '<script type="application/ld+json">{"@context":"https://schema.org",'
+        . '"@type":"NewsArticle","headline":"Template"}</script>',
+    '<script>var a = "<meta property=\'og:x\'>";</script>',
+    '<!-- <meta property="og:comment"> -->',
+    '<title>Template &amp; title</title>',
+    '<meta property="article:section" content="T">',
+    '<style>p { color: red }</style>',
+);
+srand(21);
+my @REPLACE;
+for my $i (1 .. 30) {
+    my $head = '';
+    for (1 .. 1 + int rand 25) {
+        $head .= $TAGS[int rand @TAGS] . (' ', "\n", "\n  ", '')[int rand 4];
+    }
+    my $page = "<html><head>$head</head><body>" . ('p' x int rand 9000)
+               . "</body></html>\n";
+    $t->write_file("html/rep$i.html", $page);
+    push @REPLACE, "rep$i.html";
+}
+$t->write_file('html/rep-nohead.html',
+               '<html><meta property="og:title" content="x">' . ('n' x 3000));
+push @REPLACE, 'rep-nohead.html';
+
 $t->write_config(<<'EOF');
     types {
         text/html  html;
@@ -93,6 +127,27 @@ $t->write_config(<<'EOF');
         location ~ ^/aio/(?<f>.*)$ {
             article news full;
             article_og on;
+            aio threads;
+            alias %%TESTDIR%%/html/$f;
+        }
+
+        # article_og_replace: a page from a file, and the same page streamed
+        # (aio: nginx reads it, the module takes it as it comes)
+        location ~ ^/rep/(?<f>.*)$ {
+            article news full;
+            article_og on;
+            article_canonical on;
+            article_jsonld on;
+            article_og_replace on;
+            alias %%TESTDIR%%/html/$f;
+        }
+
+        location ~ ^/rep-stream/(?<f>.*)$ {
+            article news full;
+            article_og on;
+            article_canonical on;
+            article_jsonld on;
+            article_og_replace on;
             aio threads;
             alias %%TESTDIR%%/html/$f;
         }
@@ -202,6 +257,35 @@ same($t->get('/sub/sub.html')->{content},
      "<html><head>replaced$BLOCK</head></html>\n",
      'sub_filter: applied to the page with the block');
 $injected++;
+
+# article_og_replace on pages from files: the first request makes the plan,
+# the next ones follow it; both as the streamed page
+for my $f (@REPLACE) {
+    my $want = $t->get("/rep-stream/$f")->{content};
+    for my $n (1 .. 3) {
+        my $r = $t->get("/rep/$f");
+        same($r->{content}, $want, "og_replace $f, request $n: as streamed");
+        is($r->{headers}{'content-length'}, length $want,
+           "og_replace $f, request $n: its Content-Length");
+    }
+    $injected += 4 if index($want, $BLOCK) >= 0;
+}
+
+# a page rewritten in place, the same size and times: a new plan
+my $rp = $t->dir . '/html/rep1.html';
+my $old = $t->read_file('html/rep1.html');
+(my $new = $old) =~ s/<head>/<head><meta property="og:a" content="b">/;
+$new = substr($new, 0, length $old);
+system('touch', '-r', $rp, $ref) == 0 or die 'touch';
+open($fh, '+<', $rp) or die "$rp: $!";
+print $fh $new;
+close $fh;
+system('touch', '-r', $ref, $rp) == 0 or die 'touch';
+my $want = $t->get('/rep-stream/rep1.html')->{content};
+same($t->get('/rep/rep1.html')->{content}, $want,
+     'og_replace, rewritten in place: as streamed');
+unlike($want, qr/og:a/, 'og_replace, rewritten in place: its new tag gone');
+$injected += 2;
 
 my ($n) = $t->get('/status')->{content} =~ /"injections": (\d+)/;
 is($n, $injected, "status: $injected injections, each counted once");

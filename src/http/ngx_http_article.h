@@ -340,7 +340,7 @@ typedef ngx_int_t (*ngx_http_article_page_header_pt)(ngx_http_request_t *r,
     off_t length, ngx_uint_t injected);
 
 ngx_int_t ngx_http_article_page_start(ngx_http_request_t *r,
-    ngx_str_t *seg, ngx_uint_t nseg, size_t len,
+    ngx_str_t *seg, ngx_uint_t nseg, size_t len, unsigned kinds,
     ngx_http_article_page_header_pt send_header);
 
 /* ngx_http_article_var.c */

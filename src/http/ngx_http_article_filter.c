@@ -201,12 +201,14 @@ ngx_http_article_header_filter(ngx_http_request_t *r)
                    "</head>, replacing kinds 0x%xd",
                    in->len, in->nseg, kinds);
 
-    if (in->gunzip == NULL && in->strip == NULL) {
+    if (in->gunzip == NULL) {
         /*
          * ngx_http_article_page.c: a page from a file is read whole, the
-         * block's parts copied into it
+         * block's parts copied into it (and the page's own tags of those
+         * kinds removed; in->strip if it is not such a page after all)
          */
         switch (ngx_http_article_page_start(r, in->seg, in->nseg, in->len,
+                                            kinds,
                                             ngx_http_article_page_header))
         {
         case NGX_OK:

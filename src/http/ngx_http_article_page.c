@@ -33,8 +33,20 @@ struct ngx_http_article_page_s {
     ngx_str_t                        *seg;          /* the block's parts */
     ngx_uint_t                        nseg;
     size_t                            len;
+    unsigned                          kinds;        /* article_og_replace */
     ngx_http_article_page_header_pt   send_header;
 };
+
+
+/* article_og_replace's pass over a page read whole */
+typedef struct {
+    ngx_http_article_page_t          *pg;
+    art_page_plan_t                  *plan;
+    u_char                           *in;
+    size_t                            size;
+    u_char                           *out;          /* its end so far */
+    ngx_uint_t                        head;         /* the block is in */
+} ngx_http_article_page_pass_t;
 
 
 static ngx_int_t ngx_http_article_page_init(ngx_conf_t *cf);
@@ -42,6 +54,14 @@ static ngx_int_t ngx_http_article_page_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_article_page_read(ngx_http_request_t *r,
     ngx_http_article_page_t *pg, ngx_buf_t *b, ngx_buf_t **page);
+static ngx_int_t ngx_http_article_page_replace(ngx_http_request_t *r,
+    ngx_http_article_page_t *pg, ngx_buf_t *b, art_page_id_t *id,
+    u_char **start, u_char **last);
+static int ngx_http_article_page_emit(void *data, art_strip_e what,
+    const unsigned char *p, size_t len);
+static void *ngx_http_article_page_alloc(void *data, size_t size);
+static u_char *ngx_http_article_page_block(ngx_http_article_page_t *pg,
+    u_char *p);
 static ngx_uint_t ngx_http_article_page_is_head(u_char *p);
 
 
@@ -81,6 +101,10 @@ static ngx_http_output_body_filter_pt  ngx_http_next_body_filter;
 /* this worker's: where the "</head>" of each page file is */
 static art_page_memo_t  ngx_http_article_page_memo;
 
+/* and what article_og_replace keeps of their heads; the head read here */
+static art_page_plans_t  ngx_http_article_page_plans;
+static u_char            ngx_http_article_page_head[ART_PAGE_PLAN_HEAD];
+
 
 static ngx_int_t
 ngx_http_article_page_init(ngx_conf_t *cf)
@@ -100,7 +124,8 @@ ngx_http_article_page_init(ngx_conf_t *cf)
 
 ngx_int_t
 ngx_http_article_page_start(ngx_http_request_t *r, ngx_str_t *seg,
-    ngx_uint_t nseg, size_t len, ngx_http_article_page_header_pt send_header)
+    ngx_uint_t nseg, size_t len, unsigned kinds,
+    ngx_http_article_page_header_pt send_header)
 {
     ngx_http_article_ctx_t    *ctx;
     ngx_http_article_page_t   *pg;
@@ -132,6 +157,7 @@ ngx_http_article_page_start(ngx_http_request_t *r, ngx_str_t *seg,
     pg->seg = seg;
     pg->nseg = nseg;
     pg->len = len;
+    pg->kinds = kinds;
     pg->send_header = send_header;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_article_module);
@@ -210,8 +236,9 @@ ngx_http_article_page_read(ngx_http_request_t *r, ngx_http_article_page_t *pg,
     size_t            blen;
     ssize_t           n;
     int64_t           head;
+    u_char           *last;
     ngx_fd_t          fd;
-    ngx_uint_t        i;
+    ngx_int_t         rc;
     ngx_buf_t        *pb;
     struct iovec      iov[2];
     art_page_id_t     id;
@@ -249,6 +276,15 @@ ngx_http_article_page_read(ngx_http_request_t *r, ngx_http_article_page_t *pg,
     id.ctime_nsec = fi.st_ctim.tv_nsec;
 
     blen = pg->len;
+
+    if (pg->kinds) {
+        rc = ngx_http_article_page_replace(r, pg, b, &id, &p, &last);
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        goto done;
+    }
 
     p = ngx_pnalloc(r->pool, size + blen);
     if (p == NULL) {
@@ -302,6 +338,17 @@ ngx_http_article_page_read(ngx_http_request_t *r, ngx_http_article_page_t *pg,
 
 found:
 
+    last = p + size;
+    rc = NGX_DONE;
+
+    if (head >= 0) {
+        (void) ngx_http_article_page_block(pg, p + head);
+        last += blen;
+        rc = NGX_OK;
+    }
+
+done:
+
     pb = ngx_calloc_buf(r->pool);
     if (pb == NULL) {
         return NGX_ERROR;
@@ -309,8 +356,8 @@ found:
 
     pb->start = p;
     pb->pos = p;
-    pb->last = p + size;
-    pb->end = p + size + blen;
+    pb->last = last;
+    pb->end = last;
     pb->temporary = 1;
     pb->last_buf = b->last_buf;
     pb->last_in_chain = b->last_in_chain;
@@ -320,17 +367,156 @@ found:
 
     *page = pb;
 
-    if (head < 0) {
-        return NGX_DONE;
+    return rc;
+}
+
+
+/*
+ * article_og_replace: the page with the page's own tags of those kinds
+ * removed and the block before its "</head>" (NGX_OK), or as it is
+ * (NGX_DONE), in [*start, *last).  A known version is read as its plan
+ * says: the head into this worker's buffer, the rest right where it goes;
+ * else art_strip passes over the page read whole, and what it kept is
+ * remembered as a plan when it can be.
+ */
+
+static ngx_int_t
+ngx_http_article_page_replace(ngx_http_request_t *r,
+    ngx_http_article_page_t *pg, ngx_buf_t *b, art_page_id_t *id,
+    u_char **start, u_char **last)
+{
+    u_char                        *p, *in;
+    size_t                         rest;
+    ssize_t                        n;
+    art_strip_t                    strip;
+    art_alloc_t                    alloc;
+    struct iovec                   iov[2];
+    art_page_plan_t                plan;
+    const art_page_plan_t         *pl;
+    ngx_http_article_page_pass_t   pass;
+
+    pl = art_page_plan_find(&ngx_http_article_page_plans, id, pg->kinds);
+
+    if (pl != NULL) {
+        rest = id->size - pl->head_in;
+
+        p = ngx_pnalloc(r->pool, pl->head_out + pg->len + rest);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        iov[0].iov_base = ngx_http_article_page_head;
+        iov[0].iov_len = pl->head_in;
+        iov[1].iov_base = p + pl->head_out + pg->len;
+        iov[1].iov_len = rest;
+
+        n = preadv(b->file->fd, iov, 2, 0);
+
+        if (n == id->size
+            && ngx_http_article_page_is_head(p + pl->head_out + pg->len))
+        {
+            art_page_plan_apply(pl, ngx_http_article_page_head, p);
+            (void) ngx_http_article_page_block(pg, p + pl->head_out);
+
+            *start = p;
+            *last = p + pl->head_out + pg->len + rest;
+
+            return NGX_OK;
+        }
+
+        /* a file written in place as it is read: a pass again */
     }
 
-    for (p += head, i = 0; i < pg->nseg; i++) {
+    in = ngx_pnalloc(r->pool, id->size);
+    p = ngx_pnalloc(r->pool, id->size + pg->len);
+    if (in == NULL || p == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = pread(b->file->fd, in, id->size, 0);
+
+    if (n != id->size) {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log,
+                      (n == -1) ? ngx_errno : 0,
+                      "article_og: read %z of %O bytes of \"%V\"",
+                      n, (off_t) id->size, &b->file->name);
+        return NGX_ERROR;
+    }
+
+    art_page_plan_start(&plan, id, pg->kinds);
+
+    pass.pg = pg;
+    pass.plan = &plan;
+    pass.in = in;
+    pass.size = id->size;
+    pass.out = p;
+    pass.head = 0;
+
+    alloc.alloc = ngx_http_article_page_alloc;
+    alloc.data = r->pool;
+
+    art_strip_init(&strip, pg->kinds, alloc, ngx_http_article_page_emit,
+                   &pass);
+
+    if (art_strip_feed(&strip, in, in + id->size) != ART_OK
+        || (!strip.done && art_strip_end(&strip) != ART_OK))
+    {
+        return NGX_ERROR;
+    }
+
+    if (art_page_plan_done(&ngx_http_article_page_plans, &plan, id->size)) {
+        ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "article og: \"%V\": its head's plan remembered, "
+                       "%uD parts, the block at %uD",
+                       &b->file->name, plan.nops, plan.head_out);
+    }
+
+    *start = p;
+    *last = pass.out;
+
+    return pass.head ? NGX_OK : NGX_DONE;
+}
+
+
+static int
+ngx_http_article_page_emit(void *data, art_strip_e what,
+    const unsigned char *p, size_t len)
+{
+    ngx_http_article_page_pass_t  *pass = data;
+
+    if (what == ART_STRIP_HEAD) {
+        pass->out = ngx_http_article_page_block(pass->pg, pass->out);
+        pass->head = 1;
+        art_page_plan_head(pass->plan);
+        return ART_OK;
+    }
+
+    pass->out = ngx_cpymem(pass->out, p, len);
+    art_page_plan_part(pass->plan, pass->in, pass->size, p, len);
+
+    return ART_OK;
+}
+
+
+static void *
+ngx_http_article_page_alloc(void *data, size_t size)
+{
+    return ngx_pnalloc(data, size);
+}
+
+
+/* the block's parts, at p */
+
+static u_char *
+ngx_http_article_page_block(ngx_http_article_page_t *pg, u_char *p)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < pg->nseg; i++) {
         p = ngx_cpymem(p, pg->seg[i].data, pg->seg[i].len);
     }
 
-    pb->last += blen;
-
-    return NGX_OK;
+    return p;
 }
 
 

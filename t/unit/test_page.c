@@ -36,6 +36,9 @@ t_ok(int cond, const char *name)
 }
 
 
+static void test_plan(void);
+
+
 static art_page_id_t
 t_id(uint64_t ino)
 {
@@ -50,6 +53,99 @@ t_id(uint64_t ino)
     id.ctime_nsec = 223456789;
 
     return id;
+}
+
+
+/*
+ * Plans: a page "AAxxBB</head>rest" where art_strip keeps AA, removes xx,
+ * gives BB as a copy, then the block, then the rest in two parts.
+ */
+
+static void
+test_plan(void)
+{
+    size_t             i;
+    art_page_id_t      id;
+    art_page_plan_t    pl;
+    art_page_plans_t  *plans;
+    unsigned char      out[64];
+    const char        *page = "AAxxBB</head>rest";
+    const unsigned char  *in = (const unsigned char *) page;
+    size_t             size = strlen(page);
+
+    plans = calloc(1, sizeof(art_page_plans_t));
+    if (plans == NULL) {
+        exit(2);
+    }
+
+    id = t_id(7);
+    id.size = (int64_t) size;
+
+    t_ok(art_page_plan_find(plans, &id, 1) == NULL, "plan: none at first");
+
+    art_page_plan_start(&pl, &id, 1);
+    art_page_plan_part(&pl, in, size, in, 2);
+    art_page_plan_part(&pl, in, size, (const unsigned char *) "BB", 2);
+    art_page_plan_head(&pl);
+    art_page_plan_part(&pl, in, size, in + 6, 7);
+    art_page_plan_part(&pl, in, size, in + 13, 4);
+    t_ok(art_page_plan_done(plans, &pl, size), "plan: kept");
+
+    t_ok(art_page_plan_find(plans, &id, 2) == NULL, "plan: other kinds: none");
+    t_ok(art_page_plan_find(plans, &id, 1) != NULL, "plan: found");
+    t_ok(pl.head_in == 6 && pl.head_out == 4, "plan: </head> at 6, block at 4");
+
+    memset(out, 0, sizeof(out));
+    art_page_plan_apply(art_page_plan_find(plans, &id, 1), in, out);
+    t_ok(memcmp(out, "AABB", 4) == 0, "plan: applied, the head as kept");
+
+    /* the rest not contiguous: not a plan */
+    art_page_plan_start(&pl, &id, 3);
+    art_page_plan_part(&pl, in, size, in, 2);
+    art_page_plan_head(&pl);
+    art_page_plan_part(&pl, in, size, in + 6, 3);
+    art_page_plan_part(&pl, in, size, in + 10, 7);
+    t_ok(!art_page_plan_done(plans, &pl, size), "plan: a gap in the rest: not kept");
+
+    /* not up to the end of the page */
+    art_page_plan_start(&pl, &id, 3);
+    art_page_plan_head(&pl);
+    art_page_plan_part(&pl, in, size, in + 6, 7);
+    t_ok(!art_page_plan_done(plans, &pl, size), "plan: the rest cut: not kept");
+
+    /* no block */
+    art_page_plan_start(&pl, &id, 3);
+    art_page_plan_part(&pl, in, size, in, size);
+    t_ok(!art_page_plan_done(plans, &pl, size), "plan: no block: not kept");
+
+    /* a copy after the block */
+    art_page_plan_start(&pl, &id, 3);
+    art_page_plan_head(&pl);
+    art_page_plan_part(&pl, in, size, (const unsigned char *) "x", 1);
+    art_page_plan_part(&pl, in, size, in + 6, 11);
+    t_ok(!art_page_plan_done(plans, &pl, size), "plan: a copy after the block: not kept");
+
+    /* too many parts, too many copied bytes */
+    art_page_plan_start(&pl, &id, 3);
+    for (i = 0; i < ART_PAGE_PLAN_OPS; i++) {
+        art_page_plan_part(&pl, in, size, (const unsigned char *) "x", 1);
+        art_page_plan_part(&pl, in, size, in, 1);
+    }
+    art_page_plan_head(&pl);
+    art_page_plan_part(&pl, in, size, in + 6, 11);
+    t_ok(!art_page_plan_done(plans, &pl, size), "plan: too many parts: not kept");
+
+    art_page_plan_start(&pl, &id, 3);
+    for (i = 0; i < ART_PAGE_PLAN_LIT / 8 + 1; i++) {
+        art_page_plan_part(&pl, in, size, (const unsigned char *) "12345678", 8);
+    }
+    art_page_plan_head(&pl);
+    art_page_plan_part(&pl, in, size, in + 6, 11);
+    t_ok(!art_page_plan_done(plans, &pl, size), "plan: too many bytes copied: not kept");
+
+    t_ok(art_page_plan_find(plans, &id, 3) == NULL, "plan: none kept of those");
+
+    free(plans);
 }
 
 
@@ -144,6 +240,8 @@ main(void)
     t_ok(collide > ART_PAGE_MEMO_SLOTS / 2, "consecutive inodes spread");
 
     free(memo);
+
+    test_plan();
 
     printf("1..%u\n", t_n);
 
