@@ -54,6 +54,11 @@ static ngx_int_t ngx_http_article_page_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_article_page_read(ngx_http_request_t *r,
     ngx_http_article_page_t *pg, ngx_buf_t *b, ngx_buf_t **page);
+static ngx_int_t ngx_http_article_page_inject(ngx_http_request_t *r,
+    ngx_http_article_page_t *pg, ngx_buf_t *b, art_page_id_t *id,
+    u_char **start, u_char **last);
+static ngx_int_t ngx_http_article_page_pread(ngx_http_request_t *r,
+    ngx_buf_t *b, u_char *p, size_t size);
 static ngx_int_t ngx_http_article_page_replace(ngx_http_request_t *r,
     ngx_http_article_page_t *pg, ngx_buf_t *b, art_page_id_t *id,
     u_char **start, u_char **last);
@@ -222,29 +227,20 @@ ngx_http_article_page_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
 /*
  * b: the static module's buffer.  NGX_OK: *page is the page with the block
- * before its "</head>"; NGX_DONE: the page has no "</head>", *page is the
- * page as it is; NGX_DECLINED: b is not a whole file, or the file is not
- * the size that was opened.
+ * in place; NGX_DONE: the page has no "</head>", *page is the page as it
+ * is; NGX_DECLINED: b is not a whole file, or the file is not the size
+ * that was opened.
  */
 
 static ngx_int_t
 ngx_http_article_page_read(ngx_http_request_t *r, ngx_http_article_page_t *pg,
     ngx_buf_t *b, ngx_buf_t **page)
 {
-    off_t             size;
-    u_char           *p;
-    size_t            blen;
-    ssize_t           n;
-    int64_t           head;
-    u_char           *last;
-    ngx_fd_t          fd;
+    u_char           *start, *last;
     ngx_int_t         rc;
     ngx_buf_t        *pb;
-    struct iovec      iov[2];
     art_page_id_t     id;
     ngx_file_info_t   fi;
-    art_head_scan_t   scan;
-    const u_char     *end;
 
     if (!b->in_file || ngx_buf_in_memory(b) || b->temp_file
         || b->file_pos != 0 || b->file_last != r->headers_out.content_length_n
@@ -253,109 +249,38 @@ ngx_http_article_page_read(ngx_http_request_t *r, ngx_http_article_page_t *pg,
         return NGX_DECLINED;
     }
 
-    size = b->file_last;
-    fd = b->file->fd;
-
-    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+    if (ngx_fd_info(b->file->fd, &fi) == NGX_FILE_ERROR) {
         ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
                       ngx_fd_info_n " \"%V\" failed", &b->file->name);
         return NGX_ERROR;
     }
 
-    if (ngx_file_size(&fi) != size) {
+    if (ngx_file_size(&fi) != b->file_last) {
         /* changed since it was opened: as nginx sends it, read as it comes */
         return NGX_DECLINED;
     }
 
     id.dev = fi.st_dev;
     id.ino = fi.st_ino;
-    id.size = size;
+    id.size = b->file_last;
     id.mtime_sec = fi.st_mtim.tv_sec;
     id.mtime_nsec = fi.st_mtim.tv_nsec;
     id.ctime_sec = fi.st_ctim.tv_sec;
     id.ctime_nsec = fi.st_ctim.tv_nsec;
 
-    blen = pg->len;
-
-    if (pg->kinds) {
-        rc = ngx_http_article_page_replace(r, pg, b, &id, &p, &last);
-        if (rc == NGX_ERROR) {
-            return NGX_ERROR;
-        }
-
-        goto done;
-    }
-
-    p = ngx_pnalloc(r->pool, size + blen);
-    if (p == NULL) {
+    rc = pg->kinds ? ngx_http_article_page_replace(r, pg, b, &id, &start, &last)
+                   : ngx_http_article_page_inject(r, pg, b, &id, &start, &last);
+    if (rc == NGX_ERROR) {
         return NGX_ERROR;
     }
-
-    head = art_page_head(&ngx_http_article_page_memo, &id);
-
-    if (head >= 0) {
-        /* the parts before and after "</head>" read around the block's room */
-        iov[0].iov_base = p;
-        iov[0].iov_len = head;
-        iov[1].iov_base = p + head + blen;
-        iov[1].iov_len = size - head;
-
-        n = preadv(fd, iov, 2, 0);
-
-        if (n == size && ngx_http_article_page_is_head(p + head + blen)) {
-            goto found;
-        }
-
-        /* a file written in place as it is read: looked for again */
-        head = ART_PAGE_UNKNOWN;
-    }
-
-    n = pread(fd, p, size, 0);
-
-    if (n != size) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log,
-                      (n == -1) ? ngx_errno : 0,
-                      "article_og: read %z of %O bytes of \"%V\"",
-                      n, size, &b->file->name);
-        return NGX_ERROR;
-    }
-
-    if (head == ART_PAGE_UNKNOWN) {
-        scan.matched = 0;
-        end = art_head_scan(&scan, p, p + size);
-
-        head = (end != NULL) ? end - ART_HEAD_LEN - p : ART_PAGE_NO_HEAD;
-        art_page_remember(&ngx_http_article_page_memo, &id, head);
-
-        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "article og: \"%V\": </head> at %L, remembered",
-                       &b->file->name, head);
-
-        if (head >= 0) {
-            ngx_memmove(p + head + blen, p + head, size - head);
-        }
-    }
-
-found:
-
-    last = p + size;
-    rc = NGX_DONE;
-
-    if (head >= 0) {
-        (void) ngx_http_article_page_block(pg, p + head);
-        last += blen;
-        rc = NGX_OK;
-    }
-
-done:
 
     pb = ngx_calloc_buf(r->pool);
     if (pb == NULL) {
         return NGX_ERROR;
     }
 
-    pb->start = p;
-    pb->pos = p;
+    pb->start = start;
+    pb->pos = start;
     pb->last = last;
     pb->end = last;
     pb->temporary = 1;
@@ -368,6 +293,101 @@ done:
     *page = pb;
 
     return rc;
+}
+
+
+/*
+ * article_og: the page with the block before its "</head>" (NGX_OK), or
+ * as it is (NGX_DONE), in [*start, *last).  A known version is read around
+ * the block's room, else read and scanned, and its "</head>" remembered.
+ */
+
+static ngx_int_t
+ngx_http_article_page_inject(ngx_http_request_t *r,
+    ngx_http_article_page_t *pg, ngx_buf_t *b, art_page_id_t *id,
+    u_char **start, u_char **last)
+{
+    u_char           *p;
+    size_t            size;
+    int64_t           head;
+    struct iovec      iov[2];
+    art_head_scan_t   scan;
+    const u_char     *end;
+
+    size = id->size;
+
+    p = ngx_pnalloc(r->pool, size + pg->len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    *start = p;
+
+    head = art_page_head(&ngx_http_article_page_memo, id);
+
+    if (head >= 0) {
+        iov[0].iov_base = p;
+        iov[0].iov_len = head;
+        iov[1].iov_base = p + head + pg->len;
+        iov[1].iov_len = size - head;
+
+        if (preadv(b->file->fd, iov, 2, 0) == (ssize_t) size
+            && ngx_http_article_page_is_head(p + head + pg->len))
+        {
+            (void) ngx_http_article_page_block(pg, p + head);
+            *last = p + size + pg->len;
+            return NGX_OK;
+        }
+
+        /* a file written in place as it is read: looked for again */
+    }
+
+    if (ngx_http_article_page_pread(r, b, p, size) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    scan.matched = 0;
+    end = art_head_scan(&scan, p, p + size);
+
+    head = (end != NULL) ? end - ART_HEAD_LEN - p : ART_PAGE_NO_HEAD;
+    art_page_remember(&ngx_http_article_page_memo, id, head);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "article og: \"%V\": </head> at %L, remembered",
+                   &b->file->name, head);
+
+    if (head < 0) {
+        *last = p + size;
+        return NGX_DONE;
+    }
+
+    ngx_memmove(p + head + pg->len, p + head, size - head);
+    (void) ngx_http_article_page_block(pg, p + head);
+    *last = p + size + pg->len;
+
+    return NGX_OK;
+}
+
+
+/* the whole file into p; a read cut short is logged */
+
+static ngx_int_t
+ngx_http_article_page_pread(ngx_http_request_t *r, ngx_buf_t *b, u_char *p,
+    size_t size)
+{
+    ssize_t  n;
+
+    n = pread(b->file->fd, p, size, 0);
+
+    if (n == (ssize_t) size) {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_CRIT, r->connection->log, (n == -1) ? ngx_errno : 0,
+                  "article_og: read %z of %uz bytes of \"%V\"",
+                  n, size, &b->file->name);
+
+    return NGX_ERROR;
 }
 
 
@@ -387,7 +407,6 @@ ngx_http_article_page_replace(ngx_http_request_t *r,
 {
     u_char                        *p, *in;
     size_t                         rest;
-    ssize_t                        n;
     art_strip_t                    strip;
     art_alloc_t                    alloc;
     struct iovec                   iov[2];
@@ -410,9 +429,7 @@ ngx_http_article_page_replace(ngx_http_request_t *r,
         iov[1].iov_base = p + pl->head_out + pg->len;
         iov[1].iov_len = rest;
 
-        n = preadv(b->file->fd, iov, 2, 0);
-
-        if (n == id->size
+        if (preadv(b->file->fd, iov, 2, 0) == id->size
             && ngx_http_article_page_is_head(p + pl->head_out + pg->len))
         {
             art_page_plan_apply(pl, ngx_http_article_page_head, p);
@@ -433,13 +450,7 @@ ngx_http_article_page_replace(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    n = pread(b->file->fd, in, id->size, 0);
-
-    if (n != id->size) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log,
-                      (n == -1) ? ngx_errno : 0,
-                      "article_og: read %z of %O bytes of \"%V\"",
-                      n, (off_t) id->size, &b->file->name);
+    if (ngx_http_article_page_pread(r, b, in, id->size) != NGX_OK) {
         return NGX_ERROR;
     }
 
