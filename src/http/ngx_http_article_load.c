@@ -177,6 +177,14 @@ ngx_http_article_load_parse(ngx_http_article_load_t *ld)
         return NGX_ERROR;
     }
 
+    /* the files a record may be kept for, stat()ed before the merge */
+
+    if ((ld->prev != NULL && ld->prev->nfiles)
+        || (ld->snap != NULL && ld->snap_n && ld->npaths_done < ld->npaths))
+    {
+        ngx_http_article_stat_all(ld);
+    }
+
     for (i = ld->npaths_done; i < ld->npaths; i++) {
         ld->file = i;
 
@@ -413,6 +421,10 @@ ngx_http_article_load_done(ngx_http_article_load_t *ld)
         ngx_free(ld->owner);
     }
 
+    if (ld->fp != NULL) {
+        ngx_free(ld->fp);
+    }
+
     if (ld->seen != NULL) {
         ngx_free(ld->seen);
     }
@@ -639,7 +651,7 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
     ngx_str_t                 *path;
     art_str_t                  key;
     art_rec_t                **slot;
-    ngx_file_info_t            fi;
+    ngx_http_article_fp_t      fp;
     ngx_http_article_gen_t    *gen;
     ngx_http_article_file_t   *f;
     ngx_http_article_chunk_t  *chunk;
@@ -670,17 +682,17 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
 
     f = files[(*cursor)++];
 
-    if (f->racy || ngx_http_article_stat(ld, path, &fi) == NGX_FILE_ERROR) {
+    if (f->racy || ngx_http_article_fingerprint(ld, path, &fp) != NGX_OK) {
         return NGX_DECLINED;
     }
 
-    if (ngx_file_size(&fi) != f->size
-        || fi.st_mtim.tv_sec != f->mtime
-        || (ngx_uint_t) fi.st_mtim.tv_nsec != f->mtime_ns
-        || fi.st_ctim.tv_sec != f->ctime
-        || (ngx_uint_t) fi.st_ctim.tv_nsec != f->ctime_ns
-        || fi.st_ino != f->ino
-        || fi.st_dev != f->dev)
+    if (fp.size != f->size
+        || fp.mtime != f->mtime
+        || fp.mtime_ns != f->mtime_ns
+        || fp.ctime != f->ctime
+        || fp.ctime_ns != f->ctime_ns
+        || fp.ino != f->ino
+        || fp.dev != f->dev)
     {
         return NGX_DECLINED;
     }
@@ -699,7 +711,7 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
         }
     }
 
-    if (ngx_http_article_seen(ld, fi.st_dev, fi.st_ino)) {
+    if (ngx_http_article_seen(ld, fp.dev, fp.ino)) {
         return NGX_OK;
     }
 
