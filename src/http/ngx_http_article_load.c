@@ -481,6 +481,20 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
     src = ld->map->sources.elts;
 
     for (i = 0; i < ld->map->sources.nelts; i++) {
+        n = paths->nelts;
+
+        switch (ngx_http_article_dir_read(ld, &src[i], paths)) {
+
+        case NGX_OK:
+            goto read;
+
+        case NGX_DECLINED:
+            break;
+
+        default:
+            return NGX_ERROR;
+        }
+
         ngx_memzero(&gl, sizeof(ngx_glob_t));
 
         gl.pattern = src[i].data;
@@ -492,8 +506,6 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
                           ngx_open_glob_n " \"%s\" failed", src[i].data);
             return NGX_ERROR;
         }
-
-        n = paths->nelts;
 
         while (ngx_read_glob(&gl, &name) == NGX_OK) {
             path = ngx_array_push(paths);
@@ -514,6 +526,8 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
 
         ngx_close_glob(&gl);
 
+    read:
+
         if (n == paths->nelts
             && ngx_http_article_source_dir(ld, &src[i]) == NGX_OK)
         {
@@ -526,7 +540,8 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
     ld->paths = paths->elts;
     ld->npaths = paths->nelts;
 
-    /* glob() sorts each source, by byte in nginx's "C" locale */
+    /* glob() sorts each source, by byte in nginx's "C" locale (readdir()
+     * does not): sorted again only when needed */
 
     for (i = 1; i < ld->npaths; i++) {
         if (ngx_strcmp(ld->paths[i - 1].data, ld->paths[i].data) > 0) {

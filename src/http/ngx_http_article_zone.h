@@ -137,6 +137,10 @@ void ngx_http_article_problem(ngx_http_article_load_t *ld, size_t line,
 void ngx_http_article_problem_count(ngx_http_article_load_t *ld,
     ngx_str_t *where);
 
+/* ngx_http_article_dir.c */
+ngx_int_t ngx_http_article_dir_read(ngx_http_article_load_t *ld,
+    ngx_str_t *src, ngx_array_t *paths);
+
 /* ngx_http_article_stat.c */
 void ngx_http_article_stat_all(ngx_http_article_load_t *ld);
 ngx_int_t ngx_http_article_fingerprint(ngx_http_article_load_t *ld,
