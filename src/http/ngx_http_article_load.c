@@ -542,8 +542,10 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
     ld->paths = paths->elts;
     ld->npaths = paths->nelts;
 
-    /* glob() sorts each source, by byte in nginx's "C" locale (readdir()
-     * does not): sorted again only when needed */
+    /*
+     * glob() sorts each source, by byte in nginx's "C" locale; readdir()
+     * does not: sorted here only when needed
+     */
 
     for (i = 1; i < ld->npaths; i++) {
         if (ngx_strcmp(ld->paths[i - 1].data, ld->paths[i].data) > 0) {
