@@ -13,7 +13,7 @@
 #   make test-valgrind  prove -j3 t/*.t with nginx under valgrind memcheck
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS each
 #   make bench    benchmarks, printed as ratios measured in one run
-#   make bench-scale   1,000,000 articles: load time, memory, look-up cost
+#   make bench-scale   100,000 and 1,000,000 articles: start, reload, memory, look-up
 #   make deb      Debian packages in build/deb/ (see debian/rules)
 #   make test-deb lintian, the manual page, then install, use and purge the
 #                 packages on this machine's nginx (root; for CI machines)

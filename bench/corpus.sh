@@ -28,7 +28,8 @@ mkdir -p "$(dirname "$DIR")"
 start=$(date +%s%N)
 util/gen-articles --count "$N" --out "$DIR.part" --seed 1 --bad-fraction 0 \
     --jobs "$JOBS"
+took=$(perl -e 'printf "%.1f", $ARGV[0] / 1e9' $(( $(date +%s%N) - start )))
+echo "$took" > "$DIR.part/.generate_s"    # printed by bench/scale.sh later
 echo "$STAMP" > "$DIR.part/.stamp"
 mv "$DIR.part" "$DIR"
-echo "generate_s: $(perl -e 'printf "%.1f", $ARGV[0] / 1e9' \
-      $(( $(date +%s%N) - start ))) ($N articles, $JOBS writers)"
+echo "generate_s: $took ($N articles, $JOBS writers)"

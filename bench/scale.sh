@@ -1,32 +1,26 @@
 #!/bin/bash
-# bench/scale.sh ("make bench-scale"): 1,000,000 seed-like articles.
-# Prints the load time, the zone needed and used, the master's peak memory
-# while loading, and the cost of a look-up in that map against one of 1,000
-# articles, measured side by side (two nginx, alternating wrk runs).
+# bench/scale.sh ("make bench-scale"): 100,000 and 1,000,000 seed-like
+# articles.  At each size: the corpus (its writing time, or "cached"), then
+# bench/reload.sh on it: "nginx -t", the first start parallel and pinned to
+# one core (interleaved pairs), reloads with nothing and with 100 files
+# changed, the zone's use steady and during a reload, the master's private
+# memory.  At the largest size, while that nginx serves, the cost of a
+# look-up in its map against one of 1,000 articles, side by side (two
+# nginx, alternating wrk runs).  Goal: under 20 minutes on 2 cores with the
+# corpora cached.
 #
-#   BENCH_SCALE_N   articles (default 1000000); the corpus is generated once
-#                   into build/bench/corpus-N (about 8.8 KB of disk each) by
-#                   bench/corpus.sh, side by side, and kept between runs
-#                   (BENCH_CORPUS_DIR: kept there instead)
+#   BENCH_SCALE_SIZES  sizes (default "100000 1000000")
+#   BENCH_SCALE_PAIRS  parallel/pinned first-start pairs at each size
+#                      (default "3 1": 3 at the first size, 1 at the next)
+#   BENCH_CORPUS_DIR   where the corpora are kept (default build/bench;
+#                      written once by bench/corpus.sh, 8.8 KB of disk an
+#                      article, side by side, and kept between runs)
 
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-N=${BENCH_SCALE_N:-1000000}
-B=$ROOT/build/bench/scale
-CORPUS=${BENCH_CORPUS_DIR:-$ROOT/build/bench}/corpus-$N
 WRK_SECS=${BENCH_WRK_SECS:-5}
-
-util/deps.sh wrk time bc curl perl >&2
-[ -f build/ngx_http_article_module.so ] || make module >&2
-
-rm -rf "$B"
-mkdir -p "$B/big" "$B/small/arts"
-cp build/ngx_http_article_module.so "$B/module.so"
-
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -QUIT $p 2>/dev/null || true; done' EXIT
 
 free_port() {
     perl -MIO::Socket::INET -e \
@@ -34,44 +28,38 @@ free_port() {
                                      LocalPort => 0)->sockport'
 }
 
-echo "# $N articles: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+# ---- look-ups: called back by bench/reload.sh while its nginx serves ------
 
-if [ ! -f "$CORPUS/index.tsv" ]; then
-    free_kb=$(df -Pk "$ROOT/build" | awk 'NR == 2 { print $4 }')
-    if [ "$free_kb" -lt $(( N * 10 )) ]; then
-        echo "skipped: the corpus needs about $(( N * 8 / 1000 )) MB of disk," \
-             "$(( free_kb / 1000 )) MB free"
-        exit 0
-    fi
-fi
+lookups() {
+    local B=$ROOT/build/bench/scale port_small run s b big=0 small=0 n
 
-# written once, in parallel, and kept (bench/corpus.sh)
-bench/corpus.sh "$N"
+    rm -rf "$B"
+    mkdir -p "$B/small/arts"
+    cp "${MODULE:-build/ngx_http_article_module.so}" "$B/module.so"
+    PIDS=()
+    trap 'for p in "${PIDS[@]}"; do kill -QUIT $p 2>/dev/null || true; done' EXIT
 
-echo "articles: $N"
-echo "corpus_bytes: $(du -sb "$CORPUS" | cut -f1)"
+    # the small map: the first 1,000 files of the same corpus
+    (ls "$CORPUS" | grep '\.txt$' | head -1000 > "$B/small.list") || true
+    while read -r f; do
+        ln -s "$CORPUS/$f" "$B/small/arts/$f"
+    done < "$B/small.list"
 
-# the small map: the first 1,000 files of the same corpus
-(ls "$CORPUS" | grep '\.txt$' | head -1000 > "$B/small.list") || true
-while read -r f; do
-    ln -s "$CORPUS/$f" "$B/small/arts/$f"
-done < "$B/small.list"
-
-conf() {    # dir source zone port
-    cat > "$1/nginx.conf" <<EOF
+    port_small=$(free_port)
+    cat > "$B/small/nginx.conf" <<EOF
 load_module $B/module.so;
 worker_processes 1;
-error_log $1/error.log notice;
-pid $1/nginx.pid;
+error_log $B/small/error.log notice;
+pid $B/small/nginx.pid;
 events { worker_connections 1024; }
 http {
     access_log off;
     article_map news {
-        source $2;
-        zone $3;
+        source $B/small/arts/*.txt;
+        zone 16m;
     }
     server {
-        listen 127.0.0.1:$4;
+        listen 127.0.0.1:$port_small;
         location ~ ^/a/(?<id>.+)\$ {
             article news \$id;
             return 200 \$article_title;
@@ -80,88 +68,102 @@ http {
     }
 }
 EOF
-}
-
-# the zone: ask nginx how much it needs, from a first guess
-
-port_big=$(free_port)
-zone=$(( N * 2200 / 1048576 + 64 ))m
-conf "$B/big" "$CORPUS/*.txt" "$zone" "$port_big"
-
-if ! nginx -p "$B/big/" -c "$B/big/nginx.conf" -t >"$B/big/t.log" 2>&1; then
-    zone=$(grep -o 'at least [0-9]*m' "$B/big/t.log" | grep -o '[0-9]*m')
-    conf "$B/big" "$CORPUS/*.txt" "$zone" "$port_big"
-fi
-
-/usr/bin/time -v nginx -p "$B/big/" -c "$B/big/nginx.conf" -t \
-    >"$B/big/t.log" 2>&1
-
-echo "zone: $zone"
-echo "load_ms: $(grep -o '[0-9]* ms$' "$B/big/error.log" | tail -1 \
-                 | cut -d' ' -f1) (nginx -t: glob, read, parse, pack)"
-echo "master_peak_rss_kb: $(grep 'Maximum resident' "$B/big/t.log" \
-                            | grep -o '[0-9]*$') (the zone's pages included)"
-echo "load_wall_s: $(grep 'Elapsed (wall' "$B/big/t.log" | awk '{print $NF}')"
-
-port_small=$(free_port)
-conf "$B/small" "$B/small/arts/*.txt" 16m "$port_small"
-
-nginx -p "$B/big/" -c "$B/big/nginx.conf"
-nginx -p "$B/small/" -c "$B/small/nginx.conf"
-PIDS+=("$(cat "$B/big/nginx.pid")" "$(cat "$B/small/nginx.pid")")
-
-for p in $port_big $port_small; do
+    nginx -p "$B/small/" -c "$B/small/nginx.conf"
+    PIDS+=("$(cat "$B/small/nginx.pid")")
     for i in $(seq 1 600); do
-        curl -s -o /dev/null "http://127.0.0.1:$p/status" && break
+        curl -s -o /dev/null "http://127.0.0.1:$port_small/status" && break
         sleep 0.2
     done
-done
 
-used=$(curl -s "http://127.0.0.1:$port_big/status" \
-       | grep -o '"used": [0-9]*' | grep -o '[0-9]*')
-echo "zone_used_bytes: $used"
-echo "zone_used_bytes_per_article: $(( used / N ))"
-
-# look-ups: 1,000 keys spread over each map, in a wrk script
-
-keys() {    # file count
+    n=$(ls -f "$CORPUS" | grep -c '\.txt$')
+    mkdir -p "$B/big"
+    # 1,000 published keys spread over each map
     (awk -F'\t' '!/^#/ && $4 == 1 { print $1 }' "$CORPUS/index.tsv" \
-        | awk -v n="$2" -v total="$3" 'NR % int(total / n) == 0' \
-        | head -"$2" > "$1") || true
+        | awk -v total="$n" 'NR % int(total / 1000) == 0' | head -1000 \
+        > "$B/big/keys") || true
+    sed 's/\.txt$//' "$B/small.list" > "$B/small/keys"
+
+    for d in big small; do
+        {
+            echo "local keys = {"
+            sed 's/.*/  "&",/' "$B/$d/keys"
+            echo "}"
+            echo 'local i = 0'
+            echo 'request = function()'
+            echo '    i = i % #keys + 1'
+            echo '    return wrk.format("GET", "/a/" .. keys[i])'
+            echo 'end'
+        } > "$B/$d/keys.lua"
+    done
+
+    [ -n "$(curl -s "http://127.0.0.1:$PORT/a/$(head -1 "$B/big/keys")")" ] \
+        || { echo "the big map does not answer" >&2; exit 1; }
+
+    rps() {     # dir port
+        wrk -t1 -c8 -d"${WRK_SECS}s" -s "$B/$1/keys.lua" \
+            "http://127.0.0.1:$2/" | awk '/Requests\/sec/ { print $2 }'
+    }
+
+    for run in 1 2; do
+        s=$(rps small "$port_small")
+        b=$(rps big "$PORT")
+        echo "lookup_run_$run: small_1000=$s big_$n=$b requests/s"
+        big=$(echo "$big + $b" | bc)
+        small=$(echo "$small + $s" | bc)
+    done
+
+    echo "ratio_lookup_big_vs_small: $(echo "scale=2; $big / $small" | bc)" \
+         "(1.00 = a look-up costs the same)"
 }
 
-keys "$B/big/keys" 1000 "$N"
-ls "$B/small/arts" | sed 's/\.txt$//' > "$B/small/keys"
+if [ "${SCALE_LOOKUPS:-}" = 1 ]; then
+    lookups
+    exit 0
+fi
 
-for d in big small; do
-    {
-        echo "local keys = {"
-        sed 's/.*/  "&",/' "$B/$d/keys"
-        echo "}"
-        echo 'local i = 0'
-        echo 'request = function()'
-        echo '    i = i % #keys + 1'
-        echo '    return wrk.format("GET", "/a/" .. keys[i])'
-        echo 'end'
-    } > "$B/$d/keys.lua"
+# ---- the sizes --------------------------------------------------------------
+
+util/deps.sh wrk time bc curl perl >&2
+[ -f build/ngx_http_article_module.so ] || make module >&2
+
+SIZES=${BENCH_SCALE_SIZES:-100000 1000000}
+read -r -a PAIRS <<< "${BENCH_SCALE_PAIRS:-3 1}"
+LAST=${SIZES##* }
+T0=$(date +%s)
+
+echo "# scale: $SIZES articles, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+
+k=0
+for N in $SIZES; do
+    CORPUS=${BENCH_CORPUS_DIR:-$ROOT/build/bench}/corpus-$N
+    echo
+    echo "## $N articles"
+
+    if [ ! -f "$CORPUS/.stamp" ]; then
+        free_kb=$(df -Pk "$ROOT/build" | awk 'NR == 2 { print $4 }')
+        if [ "$free_kb" -lt $(( N * 10 )) ]; then
+            echo "skipped: the corpus needs about $(( N * 9 / 1000 )) MB of" \
+                 "disk, $(( free_kb / 1000 )) MB free"
+            continue
+        fi
+    fi
+
+    # written once, in parallel, and kept: prints generate_s when it writes
+    c0=$(date +%s%N)
+    out=$(bench/corpus.sh "$N")
+    if [ -n "$out" ]; then
+        echo "$out"
+    else
+        echo "corpus: cached in $CORPUS ($(perl -e 'printf "%.1f", $ARGV[0] / 1e9' $(( $(date +%s%N) - c0 ))) s to check; written $(date -u -r "$CORPUS/.stamp" '+%Y-%m-%d %H:%M UTC')$( [ -f "$CORPUS/.generate_s" ] && echo " in $(cat "$CORPUS/.generate_s") s"))"
+    fi
+    echo "corpus_bytes: $(du -sb --apparent-size "$CORPUS" | cut -f1)"
+
+    after=
+    [ "$N" = "$LAST" ] && after=$ROOT/bench/scale.sh
+    SCALE_LOOKUPS=1 RELOAD_PAIRS=${PAIRS[$k]:-1} RELOAD_AFTER=$after \
+        bench/reload.sh "$CORPUS"
+    k=$(( k + 1 ))
 done
 
-found=$(curl -s "http://127.0.0.1:$port_big/a/$(head -1 "$B/big/keys")")
-[ -n "$found" ] || { echo "the big map does not answer" >&2; exit 1; }
-
-rps() {     # dir port
-    wrk -t1 -c8 -d"${WRK_SECS}s" -s "$B/$1/keys.lua" "http://127.0.0.1:$2/" \
-        | awk '/Requests\/sec/ { print $2 }'
-}
-
-big=0 small=0
-for run in 1 2; do
-    s=$(rps small "$port_small")
-    b=$(rps big "$port_big")
-    echo "run_$run: small_1000=$s big_$N=$b requests/s"
-    big=$(echo "$big + $b" | bc)
-    small=$(echo "$small + $s" | bc)
-done
-
-echo "ratio_lookup_big_vs_small: $(echo "scale=2; $big / $small" | bc)" \
-     "(1.00 = a look-up costs the same)"
+echo
+echo "scale_total_s: $(( $(date +%s) - T0 )) (goal < 1200 with the corpora cached)"

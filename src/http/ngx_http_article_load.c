@@ -28,6 +28,8 @@ static ngx_int_t ngx_http_article_source_dir(ngx_http_article_load_t *ld,
     ngx_str_t *src);
 static int ngx_libc_cdecl ngx_http_article_cmp_paths(const void *one,
     const void *two);
+static ngx_int_t ngx_http_article_paths_pack(ngx_http_article_load_t *ld,
+    ngx_array_t *paths);
 static ngx_int_t ngx_http_article_reuse(ngx_http_article_load_t *ld,
     ngx_http_article_file_t **files, ngx_uint_t n, ngx_uint_t *cursor,
     ngx_uint_t copy);
@@ -175,6 +177,14 @@ ngx_http_article_load_parse(ngx_http_article_load_t *ld)
         && ngx_http_article_load_helped(ld) != NGX_OK)
     {
         return NGX_ERROR;
+    }
+
+    /* the files a record may be kept for, stat()ed before the merge */
+
+    if ((ld->prev != NULL && ld->prev->nfiles)
+        || (ld->snap != NULL && ld->snap_n && ld->npaths_done < ld->npaths))
+    {
+        ngx_http_article_stat_all(ld);
     }
 
     for (i = ld->npaths_done; i < ld->npaths; i++) {
@@ -413,6 +423,10 @@ ngx_http_article_load_done(ngx_http_article_load_t *ld)
         ngx_free(ld->owner);
     }
 
+    if (ld->fp != NULL) {
+        ngx_free(ld->fp);
+    }
+
     if (ld->seen != NULL) {
         ngx_free(ld->seen);
     }
@@ -469,6 +483,20 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
     src = ld->map->sources.elts;
 
     for (i = 0; i < ld->map->sources.nelts; i++) {
+        n = paths->nelts;
+
+        switch (ngx_http_article_dir_read(ld, &src[i], paths)) {
+
+        case NGX_OK:
+            goto read;
+
+        case NGX_DECLINED:
+            break;
+
+        default:
+            return NGX_ERROR;
+        }
+
         ngx_memzero(&gl, sizeof(ngx_glob_t));
 
         gl.pattern = src[i].data;
@@ -480,8 +508,6 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
                           ngx_open_glob_n " \"%s\" failed", src[i].data);
             return NGX_ERROR;
         }
-
-        n = paths->nelts;
 
         while (ngx_read_glob(&gl, &name) == NGX_OK) {
             path = ngx_array_push(paths);
@@ -502,6 +528,8 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
 
         ngx_close_glob(&gl);
 
+    read:
+
         if (n == paths->nelts
             && ngx_http_article_source_dir(ld, &src[i]) == NGX_OK)
         {
@@ -514,12 +542,20 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
     ld->paths = paths->elts;
     ld->npaths = paths->nelts;
 
-    /* glob() sorts each source, by byte in nginx's "C" locale */
+    /*
+     * glob() sorts each source, by byte in nginx's "C" locale; readdir()
+     * does not: sorted here only when needed
+     */
 
     for (i = 1; i < ld->npaths; i++) {
         if (ngx_strcmp(ld->paths[i - 1].data, ld->paths[i].data) > 0) {
             ngx_qsort(ld->paths, ld->npaths, sizeof(ngx_str_t),
                       ngx_http_article_cmp_paths);
+
+            if (ngx_http_article_paths_pack(ld, paths) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
             break;
         }
     }
@@ -541,6 +577,57 @@ ngx_http_article_glob(ngx_http_article_load_t *ld, ngx_array_t *paths)
 
     paths->nelts = k;
     ld->npaths = k;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The paths copied in their sorted order: every pass after this one (the
+ * stat()s, the merge) reads them in order, not one cache miss each.
+ */
+
+static ngx_int_t
+ngx_http_article_paths_pack(ngx_http_article_load_t *ld, ngx_array_t *paths)
+{
+    size_t       size;
+    u_char      *p;
+    ngx_str_t   *to;
+    ngx_uint_t   i;
+    ngx_pool_t  *pool;
+
+    size = 0;
+
+    for (i = 0; i < ld->npaths; i++) {
+        size += ld->paths[i].len + 1;
+    }
+
+    pool = ngx_create_pool(16384, ld->log);
+    if (pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    to = ngx_palloc(pool, ld->npaths * sizeof(ngx_str_t));
+    p = ngx_pnalloc(pool, size);
+
+    if (to == NULL || p == NULL) {
+        ngx_destroy_pool(pool);
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < ld->npaths; i++) {
+        to[i].len = ld->paths[i].len;
+        to[i].data = p;
+        p = ngx_cpymem(p, ld->paths[i].data, ld->paths[i].len + 1);
+    }
+
+    ngx_destroy_pool(ld->paths_pool);
+    ld->paths_pool = pool;
+
+    paths->elts = to;
+    paths->nalloc = ld->npaths;
+    paths->pool = pool;
+    ld->paths = to;
 
     return NGX_OK;
 }
@@ -639,7 +726,7 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
     ngx_str_t                 *path;
     art_str_t                  key;
     art_rec_t                **slot;
-    ngx_file_info_t            fi;
+    ngx_http_article_fp_t      fp;
     ngx_http_article_gen_t    *gen;
     ngx_http_article_file_t   *f;
     ngx_http_article_chunk_t  *chunk;
@@ -670,17 +757,17 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
 
     f = files[(*cursor)++];
 
-    if (f->racy || ngx_http_article_stat(ld, path, &fi) == NGX_FILE_ERROR) {
+    if (f->racy || ngx_http_article_fingerprint(ld, path, &fp) != NGX_OK) {
         return NGX_DECLINED;
     }
 
-    if (ngx_file_size(&fi) != f->size
-        || fi.st_mtim.tv_sec != f->mtime
-        || (ngx_uint_t) fi.st_mtim.tv_nsec != f->mtime_ns
-        || fi.st_ctim.tv_sec != f->ctime
-        || (ngx_uint_t) fi.st_ctim.tv_nsec != f->ctime_ns
-        || fi.st_ino != f->ino
-        || fi.st_dev != f->dev)
+    if (fp.size != f->size
+        || fp.mtime != f->mtime
+        || fp.mtime_ns != f->mtime_ns
+        || fp.ctime != f->ctime
+        || fp.ctime_ns != f->ctime_ns
+        || fp.ino != f->ino
+        || fp.dev != f->dev)
     {
         return NGX_DECLINED;
     }
@@ -699,7 +786,7 @@ ngx_http_article_reuse(ngx_http_article_load_t *ld,
         }
     }
 
-    if (ngx_http_article_seen(ld, fi.st_dev, fi.st_ino)) {
+    if (ngx_http_article_seen(ld, fp.dev, fp.ino)) {
         return NGX_OK;
     }
 

@@ -10,16 +10,6 @@
 #include "ngx_http_article_zone.h"
 
 
-/* only to look names up in: no need to read the directory */
-#ifdef O_PATH
-#define ngx_http_article_open_dir(name)                                       \
-    open((char *) name, O_PATH|O_DIRECTORY|O_CLOEXEC)
-#else
-#define ngx_http_article_open_dir(name)                                       \
-    open((char *) name, O_RDONLY|O_DIRECTORY|O_CLOEXEC)
-#endif
-
-
 static ngx_int_t ngx_http_article_read(ngx_http_article_load_t *ld,
     ngx_str_t *path, size_t *len, ngx_file_info_t *fi);
 static void *ngx_http_article_alloc(void *data, size_t size);

@@ -34,6 +34,30 @@
 #define NGX_HTTP_ARTICLE_LOG_READ  1000
 
 
+/* only to look names up in: no need to read the directory */
+#ifdef O_PATH
+#define ngx_http_article_open_dir(name)                                       \
+    open((char *) name, O_PATH|O_DIRECTORY|O_CLOEXEC)
+#else
+#define ngx_http_article_open_dir(name)                                       \
+    open((char *) name, O_RDONLY|O_DIRECTORY|O_CLOEXEC)
+#endif
+
+
+/* what stat() says of a file, as a record keeps it; size < 0: none */
+typedef struct {
+    off_t                    size;
+    time_t                   mtime;
+    time_t                   ctime;
+    ino_t                    ino;
+    dev_t                    dev;
+    uint32_t                 mtime_ns;
+    uint32_t                 ctime_ns;
+} ngx_http_article_fp_t;
+
+#define NGX_HTTP_ARTICLE_FP_FAILED  -1
+
+
 /* one file reached through two paths ("./a", "a//b", a link) is one file */
 typedef struct {
     dev_t                    dev;
@@ -54,6 +78,7 @@ typedef struct {
     u_char                  *dir;        /* a path, up to its last "/" */
     size_t                   dir_len;
     ngx_uint_t               file;       /* the file being loaded */
+    ngx_http_article_fp_t   *fp;         /* by file: stat() done before */
     ngx_uint_t              *owner;      /* index slot -> file, for dups */
     ngx_http_article_seen_t *seen;       /* files loaded, by inode */
     ngx_uint_t               mask;
@@ -111,6 +136,15 @@ void ngx_http_article_problem(ngx_http_article_load_t *ld, size_t line,
     size_t col, const char *fmt, ...);
 void ngx_http_article_problem_count(ngx_http_article_load_t *ld,
     ngx_str_t *where);
+
+/* ngx_http_article_dir.c */
+ngx_int_t ngx_http_article_dir_read(ngx_http_article_load_t *ld,
+    ngx_str_t *src, ngx_array_t *paths);
+
+/* ngx_http_article_stat.c */
+void ngx_http_article_stat_all(ngx_http_article_load_t *ld);
+ngx_int_t ngx_http_article_fingerprint(ngx_http_article_load_t *ld,
+    ngx_str_t *path, ngx_http_article_fp_t *fp);
 
 /* ngx_http_article_snapshot.c */
 void ngx_http_article_snap_read(ngx_http_article_load_t *ld);
