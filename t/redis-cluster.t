@@ -178,6 +178,6 @@ under_load('a master killed', sub {
 # killed master's slots apart: the next refresh (on the next redirection or
 # failure) settles it
 ok($t->wait_for(15, sub { status() =~ /"nodes": 3, / }),
-   'status: nodes 3 after the failovers');
+   'status: nodes 3 after the failovers') or diag(status());
 
 $t->done(allow => qr{redis_db 1 with cluster:|cluster: needs a "resolver"});

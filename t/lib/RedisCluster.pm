@@ -274,6 +274,27 @@ sub move_slot {
 
     $self->cmd($_, 'CLUSTER', 'SETSLOT', $slot, 'NODE', $tid)
         for $to, $from, grep { $_ != $to && $_ != $from } $self->masters;
+
+    # until every node, replicas too, sees it: a replica promoted later
+    # answers CLUSTER SLOTS from its own view, which gossip may not have
+    # brought up to date yet (a CI run read the slot under its old master)
+    my $end = time + 10;
+    while (time < $end) {
+        my $all = 1;
+        for my $port ($self->live) {
+            my $text = $self->cmd($port, 'CLUSTER', 'NODES') // '';
+            my ($line) = grep { /^\Q$tid\E / } split /\n/, $text;
+            my $has = 0;
+            my @f = split ' ', ($line // '');
+            for (@f[8 .. $#f]) {        # past id, address, ..., link state
+                $has = 1 if /^(\d+)(?:-(\d+))?$/ && $slot >= $1
+                            && $slot <= ($2 // $1);
+            }
+            $all &&= $has;
+        }
+        last if $all;
+        select(undef, undef, undef, 0.05);
+    }
     return $from;
 }
 
